@@ -1,0 +1,49 @@
+"""The `memos` command: a typer app whose commands are thin wrappers over the pipeline."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+
+from memos_cli import __version__
+from memos_cli.cli.import_ import import_command
+from memos_cli.cli.search import search_command
+
+app = typer.Typer(
+    name="memos",
+    help="Turn chat history into a personal memory store, and search it.\n\n"
+    "memos import history.jsonl · memos search --user u1 \"what do I like\"",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.command("import")(import_command)
+app.command("search")(search_command)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"memos {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Print the version and exit.")) -> None:
+    """memos: chat history in, searchable memories out."""
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.stderr.write("memos: interrupted; rerun the same command to resume\n")
+        sys.exit(130)
+    except Exception as exc:  # a bug: one line, and the traceback only when asked for
+        if os.environ.get("MEMOS_DEBUG"):
+            raise
+        sys.stderr.write(f"memos: unexpected error (a bug): {exc!r}\n"
+                         "hint: rerun with MEMOS_DEBUG=1 for the traceback and report it\n")
+        sys.exit(1)

@@ -1,0 +1,113 @@
+"""`memos import`: bulk-import chat history files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from memos_cli.cli.options import ConfigOpt, EmbedderOpt, HomeOpt, JsonOpt, QuietOpt, settings_from
+from memos_cli.cli.output import handle_errors, print_json, stderr, stdout
+from memos_cli.cli.progress import choose_progress
+from memos_cli.errors import UsageError
+from memos_cli.models import RunReport
+from memos_cli.pipeline.run import ImportOptions, run_import
+from memos_cli.readers import READERS, ReaderOptions
+
+_FAILURES_SHOWN = 100
+
+
+def import_command(
+    paths: Annotated[list[Path], typer.Argument(
+        help="Files to import: memos JSONL (add-message requests or one message per line), "
+        "CSV/TSV, or a failures file of an earlier run once fixed.", show_default=False)],
+    fmt: Annotated[str, typer.Option(
+        "--format", "-f", help=f"auto, or one of: {', '.join(sorted(READERS))}.")] = "auto",
+    user: Annotated[str | None, typer.Option(
+        "--user", help="User id for formats that carry none.", show_default=False)] = None,
+    column_map: Annotated[str | None, typer.Option(
+        "--map", help="CSV column renames, e.g. content=text,user_id=customer.",
+        show_default=False)] = None,
+    failures: Annotated[Path | None, typer.Option(
+        "--failures", help="Write failed records here [default: MEMOS_HOME/failures/RUN.jsonl].",
+        show_default=False)] = None,
+    batch_turns: Annotated[int | None, typer.Option(
+        "--batch-turns", help="Dialogue turns per batch (one episode each) [default: 4].",
+        show_default=False)] = None,
+    wait: Annotated[float, typer.Option(
+        "--wait", help="Seconds to wait for another run holding the store.")] = 0.0,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Read, validate, group and extract; store nothing.")] = False,
+    embedder: EmbedderOpt = None,
+    home: HomeOpt = None,
+    config: ConfigOpt = None,
+    json_output: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Import chat history: group by user and conversation, extract memories, store them.
+
+    Every record ends stored, skipped as already imported, or in the failures file with its
+    file, line and reason. Exit codes: 0 all stored or already imported; 2 usage or config
+    error; 3 finished but some records failed; 75 the store is busy (another run holds it).
+    """
+    with handle_errors():
+        settings = settings_from(home, config, embedder=embedder, batch_turns=batch_turns)
+        options = ImportOptions(
+            paths=paths, fmt=fmt,
+            reader=ReaderOptions(user=user, column_map=_parse_map(column_map)),
+            failures_file=failures, dry_run=dry_run, wait_s=wait)
+        progress = choose_progress(stderr, quiet or json_output and not stderr.is_terminal,
+                                   settings.progress_interval_s)
+        report = run_import(settings, options, progress)
+    _print_failures(report)
+    if json_output:
+        print_json(report.summary())
+    else:
+        _print_summary(report)
+    raise typer.Exit(report.exit_code)
+
+
+def _parse_map(text: str | None) -> dict[str, str]:
+    if not text:
+        return {}
+    mapping: dict[str, str] = {}
+    for pair in text.split(","):
+        field, sep, column = pair.partition("=")
+        if not sep or not field.strip() or not column.strip():
+            raise UsageError(f"--map expects field=column pairs, got {pair!r}",
+                             "e.g. --map content=text,user_id=customer")
+        mapping[field.strip()] = column.strip()
+    return mapping
+
+
+def _print_failures(report: RunReport) -> None:
+    for failure in report.failures[:_FAILURES_SHOWN]:
+        stderr.print(f"failed: {failure.file}:{failure.line} [{failure.stage}] {failure.reason}",
+                     markup=False, highlight=False)
+    hidden = report.records_failed - min(len(report.failures), _FAILURES_SHOWN)
+    if hidden > 0:
+        stderr.print(f"failed: … and {hidden:,} more", markup=False, highlight=False)
+    if report.failures_file:
+        stderr.print(f"failures file: {report.failures_file} (fix the records and "
+                     f"`memos import` it again)", markup=False, highlight=False)
+
+
+def _print_summary(report: RunReport) -> None:
+    table = Table(title=f"memos import {report.run_id}" + (" (dry run)" if report.dry_run else ""),
+                  show_header=False)
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    rows = [
+        ("records read", report.records_read),
+        ("  stored", report.records_stored),
+        ("  already imported", report.records_already_imported),
+        ("  failed", report.records_failed),
+        ("memories written", report.memories_written),
+    ]
+    rows += [(f"  {kind}", n) for kind, n in sorted(report.memories_by_type.items())]
+    for what, count in rows:
+        table.add_row(what, f"{count:,}")
+    table.add_row("seconds", f"{report.elapsed_s:,.1f}")
+    stdout.print(table)

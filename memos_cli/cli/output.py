@@ -1,0 +1,34 @@
+"""Printing for every command: errors with hints, JSON, and the exit code."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import orjson
+import typer
+from rich.console import Console
+
+from memos_cli.errors import MemosError
+
+stdout = Console(soft_wrap=True)
+stderr = Console(stderr=True, soft_wrap=True)
+
+
+@contextlib.contextmanager
+def handle_errors() -> Iterator[None]:
+    """A MemosError becomes `error:` and `hint:` lines on stderr and its exit code."""
+    try:
+        yield
+    except MemosError as exc:
+        stderr.print(f"error: {exc.message}", markup=False, highlight=False)
+        if exc.hint:
+            stderr.print(f"hint: {exc.hint}", markup=False, highlight=False)
+        raise typer.Exit(exc.exit_code) from None
+
+
+def print_json(value: Any) -> None:
+    sys.stdout.write(orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode() + "\n")
+    sys.stdout.flush()

@@ -1,0 +1,71 @@
+"""`memos search`: find a user's memories again."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from memos_cli.cli.options import ConfigOpt, EmbedderOpt, HomeOpt, JsonOpt, UserOpt, settings_from
+from memos_cli.cli.output import handle_errors, print_json, stderr, stdout
+from memos_cli.pipeline.search import SearchOptions, search
+from memos_cli.store import SearchHit
+
+_TEXT_CHARS = 160
+
+
+def search_command(
+    query: Annotated[str, typer.Argument(help="What to look for, in plain words.")],
+    user: UserOpt,
+    top_k: Annotated[int, typer.Option("--top-k", "-k", min=1, max=1000,
+                                       help="How many memories to return.")] = 10,
+    memory_type: Annotated[list[str] | None, typer.Option(
+        "--type", help="Only these memory types (repeatable): fact, preference, tool, episode, "
+        "document.", show_default=False)] = None,
+    embedder: EmbedderOpt = None,
+    home: HomeOpt = None,
+    config: ConfigOpt = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """Search one user's memories: dense and BM25 results fused by rank (RRF).
+
+    Only that user's memories are ever searched.
+    """
+    with handle_errors():
+        settings = settings_from(home, config, embedder=embedder)
+        match_any = {"memory_type": memory_type} if memory_type else {}
+        hits = search(settings, SearchOptions(user_id=user, query=query, top_k=top_k,
+                                              match_any=match_any))
+    if hits is None:
+        if json_output:
+            print_json([])
+        else:
+            stderr.print(f"no memories in {settings.home} yet; run `memos import FILE` first",
+                         markup=False, highlight=False)
+        return
+    if json_output:
+        print_json([hit_json(hit) for hit in hits])
+        return
+    _print_table(hits, user)
+
+
+def hit_json(hit: SearchHit) -> dict[str, Any]:
+    return {"id": hit.id, "score": round(hit.score, 6), **hit.payload}
+
+
+def _print_table(hits: list[SearchHit], user: str) -> None:
+    if not hits:
+        stderr.print(f"no memories of user {user!r} match", markup=False, highlight=False)
+        return
+    table = Table(show_lines=False)
+    for column in ("score", "type", "text", "chat_time", "sources"):
+        table.add_column(column)
+    for hit in hits:
+        text = " ".join(str(hit.payload.get("text", "")).split())
+        if len(text) > _TEXT_CHARS:
+            text = text[:_TEXT_CHARS - 1] + "…"
+        table.add_row(f"{hit.score:.3f}", str(hit.payload.get("memory_type")), text,
+                      str(hit.payload.get("chat_time") or "")[:19],
+                      str(len(hit.payload.get("sources", []))))
+    stdout.print(table, markup=False, highlight=False)

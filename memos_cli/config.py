@@ -1,0 +1,113 @@
+"""Settings: flags > MEMOS_* environment > --config FILE > the XDG config file > defaults.
+
+Every source is read into a plain dict first; the merged dict is validated once, so a bad value
+is reported with the place it came from.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from memos_cli.errors import ConfigError
+
+EmbedderName = Literal["default", "hash"]
+
+ENV_PREFIX = "MEMOS_"
+
+
+def default_home() -> Path:
+    data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data_home) / "memos"
+
+
+def default_config_file() -> Path:
+    config_home = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(config_home) / "memos" / "config.toml"
+
+
+class Settings(BaseModel):
+    """Everything a command may be configured with; config.example.toml documents each key."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    home: Path = Field(default_factory=default_home)
+    embedder: EmbedderName = "default"
+    batch_turns: int = Field(default=4, ge=1, le=256)
+    embed_batch_size: int = Field(default=32, ge=1, le=1024)
+    embed_max_tokens: int = Field(default=256, ge=16, le=512)
+    flush_memories: int = Field(default=512, ge=1)
+    max_open_conversations: int = Field(default=10_000, ge=1)
+    progress_interval_s: float = Field(default=5.0, gt=0)
+    # Keys the user chose explicitly (any source but the defaults); not a config key itself.
+    explicit: frozenset[str] = Field(default=frozenset(), exclude=True)
+
+    @property
+    def store_dir(self) -> Path:
+        return self.home / "store"
+
+    @property
+    def state_db(self) -> Path:
+        return self.home / "state.db"
+
+    @property
+    def failures_dir(self) -> Path:
+        return self.home / "failures"
+
+
+_ENV_KEYS = [name for name in Settings.model_fields if name != "explicit"]
+
+
+def _from_env() -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key in _ENV_KEYS:
+        value = os.environ.get(ENV_PREFIX + key.upper())
+        if value not in (None, ""):
+            found[key] = value
+    return found
+
+
+def _from_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}",
+                          "check the path given to --config") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}",
+                          "fix the file; config.example.toml shows every key") from exc
+
+
+def load_settings(flags: dict[str, Any] | None = None, config_file: Path | None = None) -> Settings:
+    """Merge every source and validate once; `flags` holds only the options actually given."""
+    layers: list[tuple[str, dict[str, Any]]] = []
+    user_file = default_config_file()
+    if user_file.is_file():
+        layers.append((str(user_file), _from_toml(user_file)))
+    if config_file is not None:
+        layers.append((str(config_file), _from_toml(config_file)))
+    layers.append(("environment (MEMOS_*)", _from_env()))
+    layers.append(("command-line flags", {k: v for k, v in (flags or {}).items() if v is not None}))
+
+    merged: dict[str, Any] = {}
+    origin: dict[str, str] = {}
+    for place, values in layers:
+        for key, value in values.items():
+            merged[key] = value
+            origin[key] = place
+    try:
+        settings = Settings.model_validate(merged)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            key = str(err["loc"][0]) if err["loc"] else "?"
+            problems.append(f"{key} ({origin.get(key, 'defaults')}): {err['msg']}")
+        looked = ", ".join(place for place, _ in layers) or "defaults"
+        raise ConfigError("invalid settings: " + "; ".join(problems),
+                          f"looked in: {looked}; config.example.toml documents every key") from exc
+    return settings.model_copy(update={"explicit": frozenset(merged)})

@@ -1,0 +1,50 @@
+"""Errors that end a command, each with the exit code cron sees and a hint saying what to do.
+
+A bad *record* is never an exception: it becomes a `Failure` and the run goes on. These are
+for problems with the command as a whole (usage, config, a busy store, a mismatched store).
+"""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_BUG = 1
+EXIT_USAGE = 2
+EXIT_RECORDS_FAILED = 3
+EXIT_STORE_BUSY = 75
+
+
+class MemosError(Exception):
+    """An error the user can act on; the CLI prints `error: <message>` and `hint: <hint>`."""
+
+    exit_code = EXIT_BUG
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+class UsageError(MemosError):
+    exit_code = EXIT_USAGE
+
+
+class ConfigError(MemosError):
+    exit_code = EXIT_USAGE
+
+
+class InputError(MemosError):
+    """A whole input is unusable (missing file, unknown format); single records never raise."""
+
+    exit_code = EXIT_USAGE
+
+
+class EmbedderMismatchError(MemosError):
+    exit_code = EXIT_USAGE
+
+
+class StoreBusyError(MemosError):
+    exit_code = EXIT_STORE_BUSY
+
+
+class EmbedderUnavailableError(MemosError):
+    exit_code = EXIT_USAGE

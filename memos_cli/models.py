@@ -1,0 +1,245 @@
+"""The pipeline's types, in the order data flows through them.
+
+RawRecord (reader) -> Message (validated) -> TurnBatch (grouped) -> MemoryCandidate (extracted)
+-> Memory (embedded, ready for the store). A `Failure` can leave any stage; `RunReport` sums a run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Role = Literal["user", "assistant", "system", "tool"]
+MemoryType = Literal["fact", "preference", "tool", "episode", "document"]
+Stage = Literal["read", "validate", "extract", "embed", "store"]
+
+
+@dataclass(slots=True)
+class RawRecord:
+    """One record as a reader found it: where it came from and its parsed JSON-like object."""
+
+    file: str
+    line: int
+    raw: str
+    data: dict[str, Any]
+    # Fields a format supplies that the record itself lacks (derived ids, --user).
+    defaults: dict[str, Any] = field(default_factory=dict)
+    # Byte offset just after this record in its file (where a checkpoint may resume).
+    end_offset: int = 0
+
+
+@dataclass(slots=True)
+class Failure:
+    """A record that could not be used; written to the failures file, counted in the report."""
+
+    file: str
+    line: int
+    stage: Stage
+    reason: str
+    raw: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "stage": self.stage,
+            "reason": self.reason,
+            "raw": self.raw,
+        }
+
+
+class FunctionCall(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    name: str
+    arguments: str = ""
+
+
+class ToolCall(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    id: str | None = None
+    type: str = "function"
+    function: FunctionCall
+
+
+class ImageUrl(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    url: str
+    detail: str | None = None
+
+
+class FileRef(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    file_data: str | None = None
+    file_id: str | None = None
+    url: str | None = None
+    filename: str | None = None
+
+
+class ContentPart(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    type: Literal["text", "image_url", "file"]
+    text: str | None = None
+    image_url: ImageUrl | None = None
+    file: FileRef | None = None
+
+
+class Message(BaseModel):
+    """One validated message with the request context it arrived in (the MemOS field set)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    user_id: str = Field(min_length=1)
+    conversation_id: str = Field(min_length=1)
+    role: Role
+    content: str | list[ContentPart]
+    message_id: str
+    chat_time: datetime | None = None
+    name: str | None = None
+    tool_calls: list[ToolCall] = Field(default_factory=list)
+    tool_call_id: str | None = None
+    info: dict[str, str] = Field(default_factory=dict)
+    tags: list[str] = Field(default_factory=list)
+    agent_id: str | None = None
+    app_id: str | None = None
+    async_mode: bool = False
+    allow_public: bool = False
+    allow_knowledgebase_ids: list[str] = Field(default_factory=list)
+    # Where it came from, for failures that happen after validation.
+    source_file: str = ""
+    source_line: int = 0
+    raw: str = ""
+
+    @property
+    def text(self) -> str:
+        """The message as plain text: text parts verbatim, other parts as short markers."""
+        if isinstance(self.content, str):
+            return self.content
+        pieces: list[str] = []
+        for part in self.content:
+            if part.type == "text" and part.text:
+                pieces.append(part.text)
+            elif part.type == "image_url" and part.image_url:
+                pieces.append(f"[image: {part.image_url.url}]")
+            elif part.type == "file" and part.file:
+                pieces.append(f"[file: {part.file.filename or part.file.file_id or 'attachment'}]")
+        return "\n".join(pieces)
+
+
+@dataclass(slots=True)
+class TurnBatch:
+    """Consecutive turns of one conversation: the unit of extraction and of one episode."""
+
+    user_id: str
+    conversation_id: str
+    messages: list[Message]
+
+
+@dataclass(slots=True)
+class MemoryCandidate:
+    """What an extractor found in a batch, before ids, vectors and resolution."""
+
+    memory_type: MemoryType
+    text: str
+    sources: list[str]
+    chat_time: datetime | None
+    # Structured keys for later resolution, e.g. {"object": "spicy food", "polarity": "+"}.
+    attributes: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Memory:
+    """One Qdrant point: id, payload and the dense vector (the store derives the sparse one)."""
+
+    id: str
+    payload: dict[str, Any]
+    vector: list[float] | None = None
+
+    @property
+    def text(self) -> str:
+        return str(self.payload["text"])
+
+
+@dataclass(slots=True)
+class StageTimes:
+    read: float = 0.0
+    validate: float = 0.0
+    ledger: float = 0.0
+    group: float = 0.0
+    extract: float = 0.0
+    embed: float = 0.0
+    store: float = 0.0
+
+    def as_dict(self) -> dict[str, float]:
+        return {name: round(getattr(self, name), 4) for name in self.__slots__}  # type: ignore[attr-defined]
+
+
+@dataclass(slots=True)
+class FileReport:
+    path: str
+    format: str
+    bytes_read: int = 0
+    records_read: int = 0
+    records_failed: int = 0
+
+
+@dataclass(slots=True)
+class RunReport:
+    """What a run did. records_read == stored + already_imported + failed, always."""
+
+    run_id: str
+    records_read: int = 0
+    records_stored: int = 0
+    records_already_imported: int = 0
+    records_failed: int = 0
+    memories_written: int = 0
+    memories_by_type: dict[str, int] = field(default_factory=dict)
+    batches: int = 0
+    texts_embedded: int = 0
+    tokens_embedded: int = 0
+    bytes_read: int = 0
+    failures_file: str | None = None
+    failures: list[Failure] = field(default_factory=list)
+    files: list[FileReport] = field(default_factory=list)
+    embedder: str = ""
+    elapsed_s: float = 0.0
+    stage_seconds: StageTimes = field(default_factory=StageTimes)
+    dry_run: bool = False
+
+    @property
+    def exit_code(self) -> int:
+        return 3 if self.records_failed else 0
+
+    def summary(self, max_failures_shown: int = 0) -> dict[str, Any]:
+        """The `--json` summary; its key names are a contract with scripts and cron wrappers."""
+        return {
+            "run_id": self.run_id,
+            "records_read": self.records_read,
+            "records_stored": self.records_stored,
+            "records_already_imported": self.records_already_imported,
+            "records_failed": self.records_failed,
+            "memories_written": self.memories_written,
+            "memories_by_type": dict(sorted(self.memories_by_type.items())),
+            "batches": self.batches,
+            "texts_embedded": self.texts_embedded,
+            "tokens_embedded": self.tokens_embedded,
+            "bytes_read": self.bytes_read,
+            "failures_file": self.failures_file,
+            "files": [
+                {
+                    "path": f.path,
+                    "format": f.format,
+                    "bytes_read": f.bytes_read,
+                    "records_read": f.records_read,
+                    "records_failed": f.records_failed,
+                }
+                for f in self.files
+            ],
+            "embedder": self.embedder,
+            "elapsed_s": round(self.elapsed_s, 3),
+            "stage_seconds": self.stage_seconds.as_dict(),
+            "dry_run": self.dry_run,
+            "exit_code": self.exit_code,
+        }

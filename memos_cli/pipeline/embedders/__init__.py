@@ -1,0 +1,33 @@
+"""Embedders: a registry name -> factory. The store records the name and refuses another."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+import numpy as np
+
+
+class Embedder(Protocol):
+    name: str
+    model_id: str
+    dim: int
+
+    def embed(self, texts: list[str]) -> tuple[np.ndarray, int]:
+        """Unit-length vectors for the texts, and how many tokens were embedded."""
+        ...
+
+
+def _default(max_tokens: int, batch_size: int) -> Embedder:
+    from memos_cli.pipeline.embedders.minilm import MiniLMEmbedder  # loads onnxruntime: only here
+
+    return MiniLMEmbedder(max_tokens=max_tokens, batch_size=batch_size)
+
+
+def _hash(max_tokens: int, batch_size: int) -> Embedder:
+    from memos_cli.pipeline.embedders.hashing import HashEmbedder
+
+    return HashEmbedder()
+
+
+EMBEDDERS: dict[str, Callable[[int, int], Embedder]] = {"default": _default, "hash": _hash}

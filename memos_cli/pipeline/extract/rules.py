@@ -1,0 +1,155 @@
+"""The rule extractor: no model, no network. From each batch: the episode, the user's stated
+preferences and facts, and one tool memory per tool call."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import orjson
+
+from memos_cli.models import MemoryCandidate, Message, TurnBatch
+from memos_cli.pipeline.extract.dates import day_text
+from memos_cli.pipeline.extract.statements import find_statements
+
+_TOOL_RESULT_CHARS = 300
+_CHOICE_CONTEXT_CHARS = 200
+_ERROR_MARKERS = ("error", "exception", "failed", "traceback", "not found", "denied")
+
+
+class RuleExtractor:
+    name = "rules"
+
+    def extract(self, batch: TurnBatch) -> list[MemoryCandidate]:
+        found: list[MemoryCandidate] = []
+        episode = _episode(batch)
+        if episode is not None:
+            found.append(episode)
+        found.extend(_statements(batch.messages))
+        found.extend(_tool_memories(batch.messages))
+        return found
+
+
+def _speaker(message: Message) -> str:
+    return message.name or message.role
+
+
+def _episode(batch: TurnBatch) -> MemoryCandidate | None:
+    lines: list[str] = []
+    sources: list[str] = []
+    for message in batch.messages:
+        if message.role == "system":
+            continue
+        sources.append(message.message_id)
+        text = message.text.strip()
+        for call in message.tool_calls:
+            text += f" [calls {call.function.name}({call.function.arguments})]"
+        if text:
+            lines.append(f"{_speaker(message)}: {text}")
+    if not lines:
+        return None
+    said = _first_time(batch.messages)
+    header = f"[{day_text(said)}] " if said else ""
+    return MemoryCandidate("episode", header + "\n".join(lines), sources, said)
+
+
+def _first_time(messages: list[Message]) -> datetime | None:
+    for message in messages:
+        if message.chat_time is not None:
+            return message.chat_time
+    return None
+
+
+def _statements(messages: list[Message]) -> list[MemoryCandidate]:
+    found: list[MemoryCandidate] = []
+    for index, message in enumerate(messages):
+        if message.role != "user" or not isinstance(message.text, str):
+            continue
+        for statement in find_statements(message.text, message.chat_time):
+            text = statement.text
+            sources = [message.message_id]
+            if statement.attributes.get("kind") == "choice":
+                text, sources = _with_choice_context(text, messages, index)
+            found.append(MemoryCandidate(statement.kind, text, sources,  # type: ignore[arg-type]
+                                         message.chat_time, dict(statement.attributes)))
+    return found
+
+
+def _with_choice_context(text: str, messages: list[Message], index: int) -> tuple[str, list[str]]:
+    """A choice means little alone ("I'll take the second one"): keep what was chosen from."""
+    sources = [messages[index].message_id]
+    context: list[str] = []
+    for earlier in reversed(messages[:index]):
+        if earlier.role == "system":
+            continue
+        sources.insert(0, earlier.message_id)
+        context.insert(0, earlier.text.strip()[:_CHOICE_CONTEXT_CHARS])
+        if earlier.role == "user":
+            break
+    if not context:
+        return text, sources
+    return f"{text} (context: {' / '.join(context)})", sources
+
+
+def _tool_memories(messages: list[Message]) -> list[MemoryCandidate]:
+    results = {m.tool_call_id: m for m in messages if m.role == "tool" and m.tool_call_id}
+    answered: set[str] = set()
+    found: list[MemoryCandidate] = []
+    for message in messages:
+        for call in message.tool_calls:
+            result = results.get(call.id) if call.id else None
+            if result is None:
+                result = _next_tool_message(messages, message, answered)
+            found.append(_tool_memory(call.function.name, call.function.arguments, message, result))
+            if result is not None:
+                answered.add(result.message_id)
+    for message in messages:
+        if message.role == "tool" and message.message_id not in answered:
+            found.append(_tool_memory(message.name or "tool", "", None, message))
+    return found
+
+
+def _next_tool_message(messages: list[Message], caller: Message,
+                       answered: set[str]) -> Message | None:
+    after = False
+    for message in messages:
+        if message is caller:
+            after = True
+        elif after and message.role == "tool" and message.message_id not in answered:
+            return message
+    return None
+
+
+def _tool_memory(tool: str, arguments: str, call: Message | None,
+                 result: Message | None) -> MemoryCandidate:
+    outcome = "unknown"
+    result_text = ""
+    if result is not None:
+        result_text = result.text.strip()
+        outcome = "error" if _looks_failed(result_text) else "success"
+    args = _compact_json(arguments)
+    text = f"Tool {tool}({args})"
+    if result is not None:
+        text += f" -> {outcome}: {result_text[:_TOOL_RESULT_CHARS]}"
+    sources = [m.message_id for m in (call, result) if m is not None]
+    anchor = call or result
+    said = anchor.chat_time if anchor else None
+    attributes = {"tool": tool, "arguments": args, "outcome": outcome}
+    return MemoryCandidate("tool", text, sources, said, attributes)
+
+
+def _compact_json(arguments: str) -> str:
+    try:
+        return orjson.dumps(orjson.loads(arguments)).decode() if arguments else ""
+    except orjson.JSONDecodeError:
+        return arguments
+
+
+def _looks_failed(result: str) -> bool:
+    head = result[:200].lower()
+    try:
+        parsed = orjson.loads(result)
+    except orjson.JSONDecodeError:
+        parsed = None
+    if isinstance(parsed, dict) and ("error" in parsed or parsed.get("status") == "error"):
+        return True
+    return any(marker in head for marker in _ERROR_MARKERS)

@@ -1,0 +1,52 @@
+"""Choosing the embedder a store needs and opening both, for writing or for searching."""
+
+from __future__ import annotations
+
+from memos_cli.config import Settings
+from memos_cli.errors import EmbedderMismatchError
+from memos_cli.pipeline.embed import RunEmbedder
+from memos_cli.pipeline.embedders import EMBEDDERS, Embedder
+from memos_cli.store import MemoryStore, StoreMeta, open_store, read_meta
+
+
+def choose_embedder(settings: Settings) -> Embedder:
+    """The configured embedder, or the store's own when the user did not choose one."""
+    meta = read_meta(settings.store_dir)
+    name = settings.embedder
+    if meta is not None and meta.embedder != name:
+        if "embedder" in settings.explicit:
+            raise EmbedderMismatchError(
+                f"the store in {settings.home} was filled by the '{meta.embedder}' embedder, "
+                f"not '{name}'; vectors of two embedders cannot be searched together",
+                f"pass --embedder {meta.embedder}, or set MEMOS_HOME to a new directory "
+                f"for a store made with '{name}'",
+            )
+        name = meta.embedder
+    embedder = EMBEDDERS[name](settings.embed_max_tokens, settings.embed_batch_size)
+    if meta is not None and (meta.model_id, meta.dim) != (embedder.model_id, embedder.dim):
+        raise EmbedderMismatchError(
+            f"the store in {settings.home} holds {meta.model_id} vectors ({meta.dim} dims); "
+            f"the '{name}' embedder now makes {embedder.model_id} ({embedder.dim} dims)",
+            "import into a new MEMOS_HOME, or reinstall the embedder the store was made with",
+        )
+    return embedder
+
+
+def open_for_writing(settings: Settings,
+                     dry_run: bool = False) -> tuple[RunEmbedder | None, MemoryStore | None]:
+    if dry_run:
+        return None, None
+    embedder = choose_embedder(settings)
+    store = open_store(settings.store_dir, StoreMeta(embedder.name, embedder.model_id,
+                                                     embedder.dim))
+    return RunEmbedder(embedder), store
+
+
+def open_for_reading(settings: Settings) -> tuple[Embedder, MemoryStore] | None:
+    """None when nothing was imported into this MEMOS_HOME yet."""
+    if read_meta(settings.store_dir) is None:
+        return None
+    embedder = choose_embedder(settings)
+    store = open_store(settings.store_dir, StoreMeta(embedder.name, embedder.model_id,
+                                                     embedder.dim))
+    return embedder, store

@@ -1,0 +1,36 @@
+"""What every reader shares: its options, its signature, and how raw text is kept for failures."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from memos_cli.models import Failure, RawRecord
+
+# A failure keeps this much of the record's text: enough to fix and re-import almost any record.
+MAX_RAW_CHARS = 65_536
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
+@dataclass(frozen=True, slots=True)
+class ReaderOptions:
+    user: str | None = None
+    # CSV column renames: memos field -> column name in the file.
+    column_map: dict[str, str] = field(default_factory=dict)
+
+
+ReaderItem = RawRecord | Failure
+Reader = Callable[[Path, ReaderOptions], Iterator[ReaderItem]]
+
+
+def clip(text: str) -> str:
+    return text if len(text) <= MAX_RAW_CHARS else text[:MAX_RAW_CHARS] + "…[truncated]"
+
+
+FAILURE_KEYS = frozenset({"file", "line", "stage", "reason", "raw"})
+
+
+def is_failure_record(obj: dict[str, object]) -> bool:
+    """A line of a failures file: re-importing that file imports each fixed `raw` again."""
+    return FAILURE_KEYS <= obj.keys() and isinstance(obj.get("raw"), str)

@@ -1,0 +1,56 @@
+"""memos JSONL: one add-message request or one message per line (FORMATS.md §1).
+
+Also reads a failures file, whose lines wrap the original record text in `raw`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import orjson
+
+from memos_cli.models import Failure, RawRecord
+from memos_cli.readers.base import UTF8_BOM, ReaderItem, ReaderOptions, clip, is_failure_record
+
+
+def read_memos_jsonl(path: Path, options: ReaderOptions) -> Iterator[ReaderItem]:
+    name = str(path)
+    offset = 0
+    with path.open("rb") as handle:
+        for line_no, line in enumerate(handle, start=1):
+            offset += len(line)
+            if line_no == 1 and line.startswith(UTF8_BOM):
+                line = line[len(UTF8_BOM):]
+            body = line.strip()
+            if not body:
+                continue
+            yield _parse_line(name, line_no, body, offset)
+
+
+def _parse_line(name: str, line_no: int, body: bytes, offset: int) -> ReaderItem:
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return Failure(name, line_no, "read", f"invalid UTF-8 at byte {exc.start} of the line",
+                       clip(body.decode("utf-8", "replace")))
+    obj = _loads_object(text)
+    if isinstance(obj, str):
+        return Failure(name, line_no, "read", obj, clip(text))
+    if is_failure_record(obj):
+        text = str(obj["raw"])
+        obj = _loads_object(text)
+        if isinstance(obj, str):
+            return Failure(name, line_no, "read", f"raw of a failure record: {obj}", clip(text))
+    return RawRecord(name, line_no, text, obj, end_offset=offset)
+
+
+def _loads_object(text: str) -> dict[str, object] | str:
+    """The parsed object, or the reason it isn't one."""
+    try:
+        obj = orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
+        return f"invalid JSON: {exc}"
+    if not isinstance(obj, dict):
+        return f"expected a JSON object, found {type(obj).__name__}"
+    return obj

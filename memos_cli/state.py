@@ -1,0 +1,135 @@
+"""state.db (SQLite, stdlib): runs and the ledger of imported messages; and the writer lock.
+
+The ledger is written only after the memories of a batch are upserted, so a message in the
+ledger is a message whose memories are in the store.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import sqlite3
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+
+from memos_cli.errors import StoreBusyError
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    run_id TEXT PRIMARY KEY,
+    command TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    ended_at TEXT,
+    exit_code INTEGER,
+    summary TEXT
+);
+CREATE TABLE IF NOT EXISTS ledger (
+    user_id TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    PRIMARY KEY (user_id, message_id)
+) WITHOUT ROWID;
+"""
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class State:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(str(path), timeout=30)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    # runs
+    def start_run(self, run_id: str, command: str) -> None:
+        with self.db:
+            self.db.execute("INSERT INTO runs (run_id, command, started_at) VALUES (?, ?, ?)",
+                            (run_id, command, now_iso()))
+
+    def end_run(self, run_id: str, exit_code: int, summary: dict[str, Any]) -> None:
+        with self.db:
+            self.db.execute(
+                "UPDATE runs SET ended_at = ?, exit_code = ?, summary = ? WHERE run_id = ?",
+                (now_iso(), exit_code, orjson.dumps(summary).decode(), run_id))
+
+    # ledger
+    def is_imported(self, user_id: str, message_id: str) -> bool:
+        row = self.db.execute("SELECT 1 FROM ledger WHERE user_id = ? AND message_id = ?",
+                              (user_id, message_id)).fetchone()
+        return row is not None
+
+    def record_imported(self, run_id: str, messages: Iterable[tuple[str, str]]) -> None:
+        with self.db:
+            self.db.executemany(
+                "INSERT OR IGNORE INTO ledger (user_id, message_id, run_id) VALUES (?, ?, ?)",
+                ((user, message, run_id) for user, message in messages))
+
+    def ledger_count(self, user_id: str | None = None) -> int:
+        if user_id is None:
+            return int(self.db.execute("SELECT COUNT(*) FROM ledger").fetchone()[0])
+        return int(self.db.execute("SELECT COUNT(*) FROM ledger WHERE user_id = ?",
+                                   (user_id,)).fetchone()[0])
+
+
+@contextlib.contextmanager
+def writer_lock(home: Path, command: str, wait_s: float = 0.0) -> Iterator[None]:
+    """Hold the one-writer lock of a MEMOS_HOME; the kernel frees it if the process dies."""
+    home.mkdir(parents=True, exist_ok=True)
+    path = home / "lock"
+    handle = path.open("a+")
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                holder = _read_holder(handle)
+                handle.close()
+                raise StoreBusyError(
+                    f"{home} is in use by another memos run ({holder})",
+                    "try again later, or pass --wait SECONDS to wait for it",
+                ) from None
+            time.sleep(0.2)
+    try:
+        handle.seek(0)
+        handle.truncate()
+        handle.write(orjson.dumps({"pid": os.getpid(), "started_at": now_iso(),
+                                   "command": command}).decode())
+        handle.flush()
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            handle.seek(0)
+            handle.truncate()
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
+
+
+def _read_holder(handle: IO[str]) -> str:
+    handle.seek(0)
+    try:
+        info = orjson.loads(handle.read() or "{}")
+    except orjson.JSONDecodeError:
+        info = {}
+    if not info:
+        return "holder unknown"
+    return f"pid {info.get('pid')}, started {info.get('started_at')}, `{info.get('command')}`"
+
+
+def command_line() -> str:
+    return " ".join(["memos", *sys.argv[1:]])[:300]

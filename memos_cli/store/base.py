@@ -1,0 +1,51 @@
+"""The store interface every backend implements, and the types that cross it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from memos_cli.models import Memory
+
+DENSE = "dense"
+SPARSE = "bm25"
+
+# Payload fields with an index, and the Qdrant kind of each.
+KEYWORD_INDEXES = ("conversation_id", "memory_type", "status", "tags", "agent_id", "app_id",
+                   "scope", "knowledgebase_ids", "info.business_type", "info.biz_id",
+                   "info.scene", "info.custom_status")
+TENANT_INDEX = "user_id"
+DATETIME_INDEXES = ("chat_time",)
+
+
+@dataclass(slots=True)
+class SearchQuery:
+    user_id: str
+    text: str
+    vector: list[float]
+    top_k: int = 10
+    # Exact-match payload filters: field -> allowed values (any of).
+    match_any: dict[str, list[str]] = field(default_factory=dict)
+    include_superseded: bool = False
+
+
+@dataclass(slots=True)
+class SearchHit:
+    id: str
+    score: float
+    payload: dict[str, Any]
+
+
+class MemoryStore(Protocol):
+    def upsert(self, memories: Sequence[Memory]) -> None:
+        """Write points; the store derives each one's BM25 vector from its text."""
+        ...
+
+    def retrieve(self, ids: Sequence[str]) -> list[Memory]: ...
+
+    def search(self, query: SearchQuery) -> list[SearchHit]: ...
+
+    def count(self, user_id: str | None = None) -> int: ...
+
+    def close(self) -> None: ...

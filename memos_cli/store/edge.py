@@ -1,0 +1,109 @@
+"""The embedded store: qdrant-edge on disk, in-process. One process per store directory."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import qdrant_edge as qe
+
+from memos_cli.errors import StoreBusyError
+from memos_cli.models import Memory
+from memos_cli.store.base import (
+    DATETIME_INDEXES,
+    DENSE,
+    KEYWORD_INDEXES,
+    SPARSE,
+    TENANT_INDEX,
+    SearchHit,
+    SearchQuery,
+)
+
+_PREFETCH_FACTOR = 5
+_RRF_K = 60
+
+
+class EdgeStore:
+    def __init__(self, path: Path, dim: int) -> None:
+        self.path = path
+        self._bm25 = qe.Bm25()
+        try:
+            if (path / "wal").exists():
+                self._shard = qe.EdgeShard.load(str(path))
+            else:
+                self._shard = qe.EdgeShard.create(str(path), _config(dim))
+                self._create_indexes()
+        except Exception as exc:
+            if "WouldBlock" in str(exc):
+                raise StoreBusyError(f"the store at {path} is open in another memos process",
+                                     "wait for that run to finish, then try again") from exc
+            raise
+
+    def _create_indexes(self) -> None:
+        update = self._shard.update
+        update(qe.UpdateOperation.create_field_index(
+            TENANT_INDEX, qe.KeywordIndexParams(is_tenant=True)))
+        for name in KEYWORD_INDEXES:
+            update(qe.UpdateOperation.create_field_index(name, qe.PayloadSchemaType.Keyword))
+        for name in DATETIME_INDEXES:
+            update(qe.UpdateOperation.create_field_index(name, qe.PayloadSchemaType.Datetime))
+
+    def upsert(self, memories: Sequence[Memory]) -> None:
+        points = [
+            qe.Point(m.id, {DENSE: list(m.vector or []), SPARSE: self._bm25.embed_document(m.text)},
+                     m.payload)
+            for m in memories
+        ]
+        if points:
+            self._shard.update(qe.UpdateOperation.upsert_points(points))
+
+    def retrieve(self, ids: Sequence[str]) -> list[Memory]:
+        if not ids:
+            return []
+        records = self._shard.retrieve(list(ids), with_payload=True, with_vector=False)
+        return [Memory(str(r.id), dict(r.payload or {})) for r in records]
+
+    def search(self, query: SearchQuery) -> list[SearchHit]:
+        candidates = max(query.top_k * _PREFETCH_FACTOR, 50)
+        request = qe.QueryRequest(
+            limit=query.top_k,
+            prefetches=[
+                qe.Prefetch(limit=candidates, query=qe.Query.Nearest(query.vector, using=DENSE)),
+                qe.Prefetch(limit=candidates,
+                            query=qe.Query.Nearest(self._bm25.embed_query(query.text),
+                                                   using=SPARSE)),
+            ],
+            query=qe.Fusion.Rrf(k=_RRF_K),
+            filter=_filter(query),
+            with_payload=True,
+        )
+        return [SearchHit(str(p.id), float(p.score), dict(p.payload or {}))
+                for p in self._shard.query(request)]
+
+    def count(self, user_id: str | None = None) -> int:
+        condition = None
+        if user_id is not None:
+            condition = qe.Filter(must=[qe.FieldCondition(TENANT_INDEX,
+                                                          match=qe.MatchValue(user_id))])
+        return int(self._shard.count(qe.CountRequest(filter=condition, exact=True)))
+
+    def close(self) -> None:
+        self._shard.flush()
+        self._shard.close()
+
+
+def _config(dim: int) -> qe.EdgeConfig:
+    return qe.EdgeConfig(
+        vectors={DENSE: qe.EdgeVectorParams(size=dim, distance=qe.Distance.Cosine)},
+        sparse_vectors={SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)},
+    )
+
+
+def _filter(query: SearchQuery) -> qe.Filter:
+    must: list[qe.FieldCondition] = [
+        qe.FieldCondition(TENANT_INDEX, match=qe.MatchValue(query.user_id))]
+    if not query.include_superseded:
+        must.append(qe.FieldCondition("status", match=qe.MatchValue("active")))
+    for key, values in query.match_any.items():
+        must.append(qe.FieldCondition(key, match=qe.MatchAny(list(values))))
+    return qe.Filter(must=must)  # type: ignore[arg-type]
