@@ -38,8 +38,8 @@ class Settings(BaseModel):
     home: Path = Field(default_factory=default_home)
     embedder: EmbedderName = "default"
     batch_turns: int = Field(default=4, ge=1, le=256)
-    embed_batch_size: int = Field(default=32, ge=1, le=1024)
-    embed_max_tokens: int = Field(default=256, ge=16, le=512)
+    embed_batch_size: int = Field(default=8, ge=1, le=1024)
+    embed_max_tokens: int = Field(default=128, ge=16, le=512)
     flush_memories: int = Field(default=512, ge=1)
     max_open_conversations: int = Field(default=10_000, ge=1)
     progress_interval_s: float = Field(default=5.0, gt=0)

@@ -46,7 +46,7 @@ class MiniLMEmbedder:
     model_id = "all-MiniLM-L6-v2-onnx-int8"
     dim = 384
 
-    def __init__(self, max_tokens: int = 256, batch_size: int = 32, threads: int = 0) -> None:
+    def __init__(self, max_tokens: int = 128, batch_size: int = 8, threads: int = 0) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 

@@ -71,7 +71,21 @@ def _statements(messages: list[Message]) -> list[MemoryCandidate]:
                 text, sources = _with_choice_context(text, messages, index)
             found.append(MemoryCandidate(statement.kind, text, sources,  # type: ignore[arg-type]
                                          message.chat_time, dict(statement.attributes)))
-    return found
+    return _without_subsumed(found)
+
+
+def _without_subsumed(found: list[MemoryCandidate]) -> list[MemoryCandidate]:
+    """Drop a statement a choice already carries as its context (one memory, not two)."""
+    choices = [c for c in found if c.attributes.get("kind") == "choice"]
+    if not choices:
+        return found
+
+    def subsumed(candidate: MemoryCandidate) -> bool:
+        head = candidate.text.split(" (", 1)[0]
+        return any(choice is not candidate and set(candidate.sources) <= set(choice.sources)
+                   and head in choice.text for choice in choices)
+
+    return [c for c in found if not subsumed(c)]
 
 
 def _with_choice_context(text: str, messages: list[Message], index: int) -> tuple[str, list[str]]:
