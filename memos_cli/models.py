@@ -173,7 +173,7 @@ class StageTimes:
     store: float = 0.0
 
     def as_dict(self) -> dict[str, float]:
-        return {name: round(getattr(self, name), 4) for name in self.__slots__}  # type: ignore[attr-defined]
+        return {name: round(getattr(self, name), 4) for name in self.__slots__}
 
 
 @dataclass(slots=True)

@@ -58,7 +58,7 @@ def import_command(
             paths=paths, fmt=fmt,
             reader=ReaderOptions(user=user, column_map=_parse_map(column_map)),
             failures_file=failures, dry_run=dry_run, wait_s=wait)
-        progress = choose_progress(stderr, quiet or json_output and not stderr.is_terminal,
+        progress = choose_progress(stderr, quiet or (json_output and not stderr.is_terminal),
                                    settings.progress_interval_s)
         report = run_import(settings, options, progress)
     _print_failures(report)

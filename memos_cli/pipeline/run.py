@@ -203,9 +203,10 @@ class _Importer:
         if not unit:
             return
         memories = _dedupe([m for _, batch_memories in unit for m in batch_memories])
-        if self.embedder is not None and self.store is not None:
-            if not self._embed(unit, memories) or not self._store(unit, memories):
-                return
+        stored = self.embedder is None or self.store is None or (
+            self._embed(unit, memories) and self._store(unit, memories))
+        if not stored:
+            return
         keys = [(m.user_id, m.message_id) for batch, _ in unit for m in batch.messages]
         if not self.report.dry_run:
             started = time.perf_counter()

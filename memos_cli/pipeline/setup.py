@@ -12,7 +12,7 @@ from memos_cli.store import MemoryStore, StoreMeta, open_store, read_meta
 def choose_embedder(settings: Settings) -> Embedder:
     """The configured embedder, or the store's own when the user did not choose one."""
     meta = read_meta(settings.store_dir)
-    name = settings.embedder
+    name: str = settings.embedder
     if meta is not None and meta.embedder != name:
         if "embedder" in settings.explicit:
             raise EmbedderMismatchError(

@@ -47,7 +47,8 @@ def validate(record: RawRecord) -> Iterator[Message | Failure]:
     for message in messages:
         if not isinstance(message, dict):
             raw = clip(orjson.dumps({**context, "message": message}).decode())
-            yield _failure(record, raw, f"a message must be an object, found {type(message).__name__}")
+            kind = type(message).__name__
+            yield _failure(record, raw, f"a message must be an object, found {kind}")
             continue
         merged = {**context, **message}
         raw = record.raw if len(messages) == 1 else clip(orjson.dumps(merged).decode())

@@ -33,4 +33,4 @@ FAILURE_KEYS = frozenset({"file", "line", "stage", "reason", "raw"})
 
 def is_failure_record(obj: dict[str, object]) -> bool:
     """A line of a failures file: re-importing that file imports each fixed `raw` again."""
-    return FAILURE_KEYS <= obj.keys() and isinstance(obj.get("raw"), str)
+    return obj.keys() >= FAILURE_KEYS and isinstance(obj.get("raw"), str)

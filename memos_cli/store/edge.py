@@ -73,7 +73,7 @@ class EdgeStore:
                             query=qe.Query.Nearest(self._bm25.embed_query(query.text),
                                                    using=SPARSE)),
             ],
-            query=qe.Fusion.Rrf(k=_RRF_K),
+            query=qe.Fusion.Rrf(k=_RRF_K),  # type: ignore[arg-type]  # the stub omits Rrf
             filter=_filter(query),
             with_payload=True,
         )

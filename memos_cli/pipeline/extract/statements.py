@@ -119,6 +119,9 @@ def _clean_object(obj: str) -> str:
     return obj.strip(" ,:-\"'").lower()
 
 
+_CONJUNCTION = re.compile(r"\s*,?\s+(?:and|but|so|also)\s+(?=(?:I|I'm|I've|my)\b)")
+
+
 def find_statements(text: str, said: datetime | None) -> list[Statement]:
     """Every preference and fact the user states about themself in one message."""
     found: list[Statement] = []
@@ -126,11 +129,26 @@ def find_statements(text: str, said: datetime | None) -> list[Statement]:
         clause = _clause(sentence)
         if len(clause) < 6 or not _FIRST_PERSON.search(clause):
             continue
-        statement = _classify(clause)
-        if statement is not None:
-            kind, attributes = statement
-            found.append(Statement(kind, annotate_dates(clause, said), attributes))
+        for part in _parts(clause):
+            statement = _classify(part)
+            if statement is not None:
+                kind, attributes = statement
+                found.append(Statement(kind, annotate_dates(part, said), attributes))
     return found
+
+
+def _parts(clause: str) -> list[str]:
+    """'My name is Bob and I live in Berlin' is two statements; 'I ran and my knees hurt' one:
+    a clause splits only where every part carries a preference or a single-valued fact."""
+    parts = _CONJUNCTION.split(clause)
+    if len(parts) > 1 and all(_is_keyed(part) for part in parts):
+        return parts
+    return [clause]
+
+
+def _is_keyed(part: str) -> bool:
+    statement = _classify(part)
+    return statement is not None and bool(statement[1])
 
 
 def _classify(clause: str) -> tuple[str, dict[str, str]] | None:

@@ -1,0 +1,119 @@
+"""The rule extractor: episodes, preferences, facts with resolved dates, tool memories."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from memos_cli.models import MemoryCandidate, Message, TurnBatch
+from memos_cli.pipeline.extract.dates import annotate_dates
+from memos_cli.pipeline.extract.rules import RuleExtractor
+from memos_cli.pipeline.extract.statements import find_statements
+
+SAID = datetime(2023, 5, 8, 13, 56, tzinfo=UTC)  # a Monday
+
+
+def msg(role: str, content: str, n: int, **extra: Any) -> Message:
+    return Message(user_id="u", conversation_id="c", role=role,  # type: ignore[arg-type]
+                   content=content, message_id=f"m{n}", chat_time=SAID, **extra)
+
+
+def extract(*messages: Message) -> list[MemoryCandidate]:
+    return RuleExtractor().extract(TurnBatch("u", "c", list(messages)))
+
+
+@pytest.mark.parametrize("text, polarity, obj", [
+    ("I like spicy food", "+", "spicy food"),
+    ("I really love hiking in the mountains!", "+", "hiking in the mountains"),
+    ("But I don't really like heavy oil, such as spicy hot pot", "-",
+     "heavy oil, such as spicy hot pot"),
+    ("I can't stand cold weather.", "-", "cold weather"),
+    ("I'm allergic to peanuts, so be careful.", "-", "peanuts"),
+    ("My favourite vegetable is eggplant.", "+", "eggplant"),
+    ("I'll choose 7 Days Inn", "+", "7 days inn"),
+    ("I prefer tea over coffee", "+", "tea over coffee"),
+])
+def test_preferences(text: str, polarity: str, obj: str) -> None:
+    [statement] = find_statements(text, SAID)
+    assert statement.kind == "preference"
+    assert (statement.attributes["polarity"], statement.attributes["object"]) == (polarity, obj)
+
+
+@pytest.mark.parametrize("text, slot, value", [
+    ("I live in Berlin.", "home", "berlin"),
+    ("I work at a design studio in Shenzhen.", "employer", "a design studio in shenzhen"),
+    ("I'm 34 years old, is it too late?", "age", "34"),
+])
+def test_single_valued_facts(text: str, slot: str, value: str) -> None:
+    [statement] = find_statements(text, SAID)
+    assert statement.kind == "fact" and statement.attributes == {"slot": slot, "value": value}
+
+
+def test_a_sentence_with_two_keyed_statements_gives_both() -> None:
+    found = find_statements("My name is Bob and I live in Berlin.", SAID)
+    assert [s.attributes for s in found] == [{"slot": "name", "value": "bob"},
+                                             {"slot": "home", "value": "berlin"}]
+    [one] = find_statements("I ran 5 km this morning and my knees are sore", SAID)
+    assert one.kind == "fact" and "knees" in one.text
+
+
+@pytest.mark.parametrize("text", [
+    "What do you like?", "How are you today?", "Can you help me?", "The weather is nice.",
+    "Thanks, that helps a lot.",
+])
+def test_questions_and_non_statements_give_nothing(text: str) -> None:
+    assert find_statements(text, SAID) == []
+
+
+def test_statement_before_a_question_is_kept() -> None:
+    [statement] = find_statements("I'm planning a trip to Guangzhou this summer, what chain "
+                                  "hotels are available?", SAID)
+    assert statement.text.startswith("I'm planning a trip to Guangzhou this summer")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("I went to a support group yesterday", "yesterday (7 May 2023)"),
+    ("I ran 5 km this morning", "this morning (8 May 2023)"),
+    ("we met last week", "last week (the week of 1 May 2023)"),
+    ("I moved 3 days ago", "3 days ago (5 May 2023)"),
+    ("I started a class last month", "last month (April 2023)"),
+    ("see you next Friday", "next Friday (12 May 2023)"),
+    ("it was last year", "last year (2022)"),
+])
+def test_relative_dates_resolve_against_chat_time(text: str, expected: str) -> None:
+    assert expected in annotate_dates(text, SAID)
+
+
+def test_batch_gives_episode_statements_and_tool_memories() -> None:
+    call = {"id": "call1", "type": "function",
+            "function": {"name": "get_weather", "arguments": '{"city": "Guangzhou"}'}}
+    found = extract(
+        msg("system", "You are helpful.", 0),
+        msg("user", "I ran 5 km this morning and my knees are sore", 1),
+        msg("assistant", "", 2, tool_calls=[call]),
+        msg("tool", '{"error": "timeout"}', 3, tool_call_id="call1"),
+        msg("assistant", "Rest today.", 4),
+    )
+    kinds = [c.memory_type for c in found]
+    assert kinds == ["episode", "fact", "tool"]
+    episode, fact, tool = found
+    assert "You are helpful" not in episode.text and "[8 May 2023]" in episode.text
+    assert episode.sources == ["m1", "m2", "m3", "m4"]
+    assert fact.sources == ["m1"] and "this morning (8 May 2023)" in fact.text
+    assert tool.sources == ["m2", "m3"] and tool.attributes["outcome"] == "error"
+    assert tool.attributes["tool"] == "get_weather"
+
+
+def test_a_choice_keeps_what_it_was_chosen_from() -> None:
+    found = extract(
+        msg("user", "I'm planning a trip to Guangzhou, what hotels are there?", 1),
+        msg("assistant", "You can consider 7 Days Inn, Ji Hotel, Hilton.", 2),
+        msg("user", "I'll choose 7 Days Inn", 3),
+    )
+    preferences = [c for c in found if c.memory_type == "preference"]
+    assert len(preferences) == 1
+    assert "Guangzhou" in preferences[0].text and preferences[0].sources == ["m1", "m2", "m3"]
+    # the trip statement is carried by the choice, not stored twice
+    assert not [c for c in found if c.memory_type == "fact"]

@@ -1,0 +1,161 @@
+"""`memos import` through the real CLI and a real qdrant-edge store in a temp dir."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import orjson
+from conftest import SAMPLES, Cli, write_jsonl
+
+from memos_cli.config import load_settings
+from memos_cli.pipeline.setup import open_for_reading
+from memos_cli.state import State
+
+SUMMARY_KEYS = {"records_read", "records_stored", "records_already_imported", "records_failed",
+                "memories_written", "failures_file"}
+
+
+def count_points(home: Path) -> int:
+    opened = open_for_reading(load_settings({"home": home}))
+    assert opened is not None
+    _, store = opened
+    try:
+        return store.count()
+    finally:
+        store.close()
+
+
+def adds_up(summary: dict[str, int]) -> bool:
+    return summary["records_read"] == (summary["records_stored"]
+                                       + summary["records_already_imported"]
+                                       + summary["records_failed"])
+
+
+def test_sample_history_imports_and_reimport_adds_nothing(cli: Cli, home: Path) -> None:
+    first = cli.json("import", str(SAMPLES / "history.jsonl"), "--embedder", "hash")
+    assert first.keys() >= SUMMARY_KEYS
+    assert first["records_read"] == first["records_stored"] >= 300
+    assert first["records_failed"] == 0 and first["failures_file"] is None and adds_up(first)
+    assert set(first["memories_by_type"]) == {"episode", "fact", "preference", "tool"}
+    points = count_points(home)
+    assert points == first["memories_written"]
+
+    again = cli.json("import", str(SAMPLES / "history.jsonl"), "--embedder", "hash")
+    assert again["records_already_imported"] == first["records_read"]
+    assert again["records_stored"] == again["memories_written"] == 0 and adds_up(again)
+    assert count_points(home) == points
+    state = State(home / "state.db")
+    assert state.ledger_count() == first["records_read"]
+    state.close()
+
+
+def test_csv_sample_imports(cli: Cli, home: Path) -> None:
+    summary = cli.json("import", str(SAMPLES / "history.csv"), "--embedder", "hash")
+    assert summary["records_read"] == summary["records_stored"] == 20
+    assert summary["files"][0]["format"] == "csv"
+
+
+def test_broken_lines_each_reported_with_line_and_reason(cli: Cli, home: Path) -> None:
+    result = cli("import", str(SAMPLES / "broken.jsonl"), "--embedder", "hash", "--json")
+    assert result.exit_code == 3
+    summary = json.loads(result.stdout)
+    assert adds_up(summary)
+    lines = Path(summary["failures_file"]).read_text().splitlines()
+    failures = [json.loads(line) for line in lines]
+    assert [f["line"] for f in failures] == [2, 3, 4, 5, 6, 8, 9, 10]
+    for failure in failures:
+        assert {"file", "line", "stage", "reason", "raw"} <= failure.keys() and failure["reason"]
+    shown = [line for line in result.stderr.splitlines() if line.startswith("failed:")]
+    assert len(shown) == len(failures)
+    for failure, line in zip(failures, shown, strict=True):
+        assert f"broken.jsonl:{failure['line']} " in line
+    assert "Traceback" not in result.output
+    assert summary["records_stored"] == 3  # every good line
+
+
+def test_a_fixed_failures_file_imports_again(cli: Cli, home: Path, tmp_path: Path) -> None:
+    bad = write_jsonl(tmp_path / "in.jsonl", [
+        {"user_id": "u", "conversation_id": "c", "role": "user", "content": "I like tea"},
+        {"user_id": "u", "conversation_id": "c", "role": "usr", "content": "I live in Oslo"},
+    ])
+    first = cli.json("import", str(bad), "--embedder", "hash")
+    assert first["records_failed"] == 1
+    failures_file = Path(first["failures_file"])
+    fixed = [json.loads(line) for line in failures_file.read_text().splitlines()]
+    for failure in fixed:
+        failure["raw"] = failure["raw"].replace('"usr"', '"user"')
+    failures_file.write_text("".join(json.dumps(f) + "\n" for f in fixed))
+    second = cli.json("import", str(failures_file))
+    assert second["records_stored"] == 1 and second["records_failed"] == 0
+
+
+def test_records_in_a_request_line_count_one_each(cli: Cli, tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "req.jsonl", [{
+        "user_id": "u", "conversation_id": "c",
+        "messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"},
+                     {"role": "user", "content": "c"}, {"role": "wizard", "content": "d"}]}])
+    summary = cli.json("import", str(path), "--embedder", "hash")
+    assert (summary["records_read"], summary["records_stored"], summary["records_failed"]) == (
+        4, 3, 1)
+
+
+def test_duplicate_messages_in_one_file_are_imported_once(cli: Cli, tmp_path: Path) -> None:
+    line = {"user_id": "u", "conversation_id": "c", "role": "user", "content": "hi",
+            "message_id": "m1"}
+    summary = cli.json("import", str(write_jsonl(tmp_path / "d.jsonl", [line, line])),
+                       "--embedder", "hash")
+    assert (summary["records_stored"], summary["records_already_imported"]) == (1, 1)
+
+
+def test_memory_payload_follows_the_design(cli: Cli, home: Path) -> None:
+    cli.json("import", str(SAMPLES / "history.jsonl"), "--embedder", "hash")
+    hits = cli.json("search", "--user", "alice", "spicy food", "--top-k", "50")
+    payload = next(h for h in hits if h["memory_type"] == "preference"
+                   and h["text"] == "I like spicy food")
+    for key in ("id", "user_id", "conversation_id", "agent_id", "app_id", "memory_type", "text",
+                "sources", "chat_time", "created_at", "updated_at", "status", "superseded_by",
+                "tags", "info", "scope", "knowledgebase_ids", "extractor"):
+        assert key in payload, key
+    assert payload["chat_time"].startswith("2025-03-14T19:40")
+    assert payload["info"]["business_type"] == "food" and payload["tags"] == ["food"]
+    assert payload["status"] == "active" and payload["scope"] == "private"
+
+
+def test_another_embedder_on_the_same_store_is_a_clear_error(cli: Cli, home: Path) -> None:
+    cli.json("import", str(SAMPLES / "history.csv"), "--embedder", "hash")
+    result = cli("search", "--user", "dana", "desk", "--embedder", "default")
+    assert result.exit_code == 2
+    assert "filled by the 'hash' embedder" in result.stderr and "--embedder hash" in result.stderr
+    # with no embedder chosen, the store's own is used
+    assert cli("search", "--user", "dana", "desk").exit_code == 0
+
+
+def test_bad_input_is_one_line_and_exit_2(cli: Cli, tmp_path: Path) -> None:
+    result = cli("import", str(tmp_path / "missing.jsonl"))
+    assert result.exit_code == 2 and result.stderr.startswith("error: no such file")
+    odd = tmp_path / "notes.bin"
+    odd.write_bytes(b"\x00\x01")
+    result = cli("import", str(odd))
+    assert result.exit_code == 2 and "--format" in result.stderr
+    result = cli("import", str(SAMPLES / "history.csv"), "--map", "oops")
+    assert result.exit_code == 2 and "field=column" in result.stderr
+
+
+def test_a_busy_store_exits_75_naming_the_holder(cli: Cli, home: Path) -> None:
+    from memos_cli.state import writer_lock
+
+    with writer_lock(home, "memos import other.jsonl"):
+        result = cli("import", str(SAMPLES / "history.csv"), "--embedder", "hash")
+    assert result.exit_code == 75
+    assert "memos import other.jsonl" in result.stderr and "--wait" in result.stderr
+
+
+def test_failures_file_flag_puts_it_elsewhere(cli: Cli, tmp_path: Path) -> None:
+    target = tmp_path / "out" / "fails.jsonl"
+    result = cli("import", str(SAMPLES / "broken.jsonl"), "--embedder", "hash",
+                 "--failures", str(target), "--json")
+    assert result.exit_code == 3 and json.loads(result.stdout)["failures_file"] == str(target)
+    assert len(target.read_text().splitlines()) == 8
+    assert all(orjson.loads(line)["file"].endswith("broken.jsonl")
+               for line in target.read_text().splitlines())
