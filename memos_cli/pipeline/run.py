@@ -141,9 +141,9 @@ class _Importer:
             self._add_batch(batch)
         self._flush()
         file_report.bytes_read = size
+        self._show(path, size, size, total)
         self._bytes_before_file += size
         self.report.bytes_read += size
-        self._show(path, size, size, total)
 
     def _timed(self, items: Iterator[Failure | RawRecord]) -> Iterator[Failure | RawRecord]:
         while True:
