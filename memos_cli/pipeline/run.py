@@ -168,9 +168,10 @@ class _Importer:
                 self.report.records_already_imported += 1
                 continue
             started = time.perf_counter()
-            for batch in self.grouper.add(result):
-                self._add_batch(batch)
+            completed = list(self.grouper.add(result))
             self.times.group += time.perf_counter() - started
+            for batch in completed:
+                self._add_batch(batch)
             if self.unit_memories >= self.settings.flush_memories:
                 self._flush()
 

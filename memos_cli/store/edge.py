@@ -50,7 +50,7 @@ class EdgeStore:
 
     def upsert(self, memories: Sequence[Memory]) -> None:
         points = [
-            qe.Point(m.id, {DENSE: list(m.vector or []), SPARSE: self._bm25.embed_document(m.text)},
+            qe.Point(m.id, {DENSE: m.vector or [], SPARSE: self._bm25.embed_document(m.text)},
                      m.payload)
             for m in memories
         ]
