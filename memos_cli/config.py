@@ -43,6 +43,8 @@ class Settings(BaseModel):
     flush_memories: int = Field(default=512, ge=1)
     max_open_conversations: int = Field(default=10_000, ge=1)
     progress_interval_s: float = Field(default=5.0, gt=0)
+    rrf_k: int = Field(default=5, ge=1)
+    dense_weight: float = Field(default=0.5, ge=0)
     # Keys the user chose explicitly (any source but the defaults); not a config key itself.
     explicit: frozenset[str] = Field(default=frozenset(), exclude=True)
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import TracebackType
 
 from memos_cli.config import Settings
+from memos_cli.pipeline.embedders import Embedder
 from memos_cli.pipeline.setup import open_for_reading
-from memos_cli.store import SearchHit, SearchQuery
+from memos_cli.store import MemoryStore, SearchHit, SearchQuery
 
 
 @dataclass(slots=True)
@@ -18,17 +20,62 @@ class SearchOptions:
     include_superseded: bool = False
 
 
+# Candidates fetched per result wanted, so that collapsing still fills the page.
+_COLLAPSE_HEADROOM = 3
+
+
+class Searcher:
+    """The embedder and the store opened once, for any number of queries."""
+
+    def __init__(self, embedder: Embedder, store: MemoryStore, settings: Settings) -> None:
+        self.embedder = embedder
+        self.store = store
+        self.settings = settings
+
+    def search(self, options: SearchOptions) -> list[SearchHit]:
+        vectors, _ = self.embedder.embed([options.query])
+        hits = self.store.search(SearchQuery(
+            user_id=options.user_id, text=options.query, vector=vectors[0].tolist(),
+            top_k=options.top_k * _COLLAPSE_HEADROOM, match_any=options.match_any,
+            include_superseded=options.include_superseded, rrf_k=self.settings.rrf_k,
+            dense_weight=self.settings.dense_weight))
+        return collapse(hits)[:options.top_k]
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Searcher:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self.close()
+
+
+def collapse(hits: list[SearchHit]) -> list[SearchHit]:
+    """Drop a hit whose source messages all came with better-ranked hits: it adds no new
+    information, only length (a fact already shown inside its episode)."""
+    kept: list[SearchHit] = []
+    seen: set[str] = set()
+    for hit in hits:
+        sources = set(hit.payload.get("sources") or [])
+        if sources and sources <= seen:
+            continue
+        seen |= sources
+        kept.append(hit)
+    return kept
+
+
+def open_searcher(settings: Settings) -> Searcher | None:
+    """None when this MEMOS_HOME has no store yet."""
+    opened = open_for_reading(settings)
+    return Searcher(*opened, settings) if opened is not None else None
+
+
 def search(settings: Settings, options: SearchOptions) -> list[SearchHit] | None:
     """The hits, best first; None when this MEMOS_HOME has no store yet."""
-    opened = open_for_reading(settings)
-    if opened is None:
+    searcher = open_searcher(settings)
+    if searcher is None:
         return None
-    embedder, store = opened
-    try:
-        vectors, _ = embedder.embed([options.query])
-        return store.search(SearchQuery(
-            user_id=options.user_id, text=options.query, vector=vectors[0].tolist(),
-            top_k=options.top_k, match_any=options.match_any,
-            include_superseded=options.include_superseded))
-    finally:
-        store.close()
+    with searcher:
+        return searcher.search(options)

@@ -28,6 +28,9 @@ class SearchQuery:
     # Exact-match payload filters: field -> allowed values (any of).
     match_any: dict[str, list[str]] = field(default_factory=dict)
     include_superseded: bool = False
+    # Rank fusion: a small k lets each list's top hits lead; dense counts this much of BM25.
+    rrf_k: int = 5
+    dense_weight: float = 0.5
 
 
 @dataclass(slots=True)

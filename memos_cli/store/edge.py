@@ -20,13 +20,15 @@ from memos_cli.store.base import (
 )
 
 _PREFETCH_FACTOR = 5
-_RRF_K = 60
+# BM25 length normalisation: memories are sentences to a few turns, far shorter than the
+# 256-token default, which would favour long episodes over precise facts.
+_BM25_AVG_TOKENS = 128.0
 
 
 class EdgeStore:
     def __init__(self, path: Path, dim: int) -> None:
         self.path = path
-        self._bm25 = qe.Bm25()
+        self._bm25 = qe.Bm25(qe.Bm25Config(avg_len=_BM25_AVG_TOKENS))
         try:
             if (path / "wal").exists():
                 self._shard = qe.EdgeShard.load(str(path))
@@ -73,7 +75,8 @@ class EdgeStore:
                             query=qe.Query.Nearest(self._bm25.embed_query(query.text),
                                                    using=SPARSE)),
             ],
-            query=qe.Fusion.Rrf(k=_RRF_K),  # type: ignore[arg-type]  # the stub omits Rrf
+            query=qe.Fusion.Rrf(k=query.rrf_k,  # type: ignore[arg-type]  # the stub omits Rrf
+                                weights=[query.dense_weight, 1.0]),
             filter=_filter(query),
             with_payload=True,
         )

@@ -65,7 +65,7 @@ def _statements(messages: list[Message]) -> list[MemoryCandidate]:
         if message.role != "user" or not isinstance(message.text, str):
             continue
         for statement in find_statements(message.text, message.chat_time):
-            text = statement.text
+            text = f"{message.name}: {statement.text}" if message.name else statement.text
             sources = [message.message_id]
             if statement.attributes.get("kind") == "choice":
                 text, sources = _with_choice_context(text, messages, index)
