@@ -6,7 +6,7 @@ RawRecord (reader) -> Message (validated) -> TurnBatch (grouped) -> MemoryCandid
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
@@ -27,7 +27,8 @@ class RawRecord:
     data: dict[str, Any]
     # Fields a format supplies that the record itself lacks (derived ids, --user).
     defaults: dict[str, Any] = field(default_factory=dict)
-    # Byte offset just after this record in its file (where a checkpoint may resume).
+    # Byte offsets of the record's line in its file (where a checkpoint may resume).
+    start_offset: int = 0
     end_offset: int = 0
 
 
@@ -40,6 +41,8 @@ class Failure:
     stage: Stage
     reason: str
     raw: str
+    # Where the record's line starts in its file (for checkpoints; not written out).
+    offset: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -110,6 +113,7 @@ class Message(BaseModel):
     # Where it came from, for failures that happen after validation.
     source_file: str = ""
     source_line: int = 0
+    source_offset: int = 0
     raw: str = ""
 
     @property
@@ -183,6 +187,8 @@ class FileReport:
     bytes_read: int = 0
     records_read: int = 0
     records_failed: int = 0
+    checkpoint_skipped_records: int = 0
+    checkpoint_skipped_bytes: int = 0
 
 
 @dataclass(slots=True)
@@ -200,6 +206,8 @@ class RunReport:
     texts_embedded: int = 0
     tokens_embedded: int = 0
     bytes_read: int = 0
+    checkpoint_skipped_records: int = 0
+    checkpoint_skipped_bytes: int = 0
     failures_file: str | None = None
     failures: list[Failure] = field(default_factory=list)
     files: list[FileReport] = field(default_factory=list)
@@ -226,17 +234,10 @@ class RunReport:
             "texts_embedded": self.texts_embedded,
             "tokens_embedded": self.tokens_embedded,
             "bytes_read": self.bytes_read,
+            "checkpoint_skipped_records": self.checkpoint_skipped_records,
+            "checkpoint_skipped_bytes": self.checkpoint_skipped_bytes,
             "failures_file": self.failures_file,
-            "files": [
-                {
-                    "path": f.path,
-                    "format": f.format,
-                    "bytes_read": f.bytes_read,
-                    "records_read": f.records_read,
-                    "records_failed": f.records_failed,
-                }
-                for f in self.files
-            ],
+            "files": [asdict(f) for f in self.files],
             "embedder": self.embedder,
             "elapsed_s": round(self.elapsed_s, 3),
             "stage_seconds": self.stage_seconds.as_dict(),

@@ -13,6 +13,7 @@ import sqlite3
 import sys
 import time
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -30,6 +31,20 @@ CREATE TABLE IF NOT EXISTS runs (
     exit_code INTEGER,
     summary TEXT
 );
+CREATE TABLE IF NOT EXISTS checkpoints (
+    path TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    inode INTEGER NOT NULL,
+    mtime REAL NOT NULL,
+    head_length INTEGER NOT NULL,
+    head_sha256 TEXT NOT NULL,
+    offset INTEGER NOT NULL,
+    line INTEGER NOT NULL,
+    records INTEGER NOT NULL,
+    complete INTEGER NOT NULL,
+    run_id TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS ledger (
     user_id TEXT NOT NULL,
     message_id TEXT NOT NULL,
@@ -37,6 +52,26 @@ CREATE TABLE IF NOT EXISTS ledger (
     PRIMARY KEY (user_id, message_id)
 ) WITHOUT ROWID;
 """
+
+
+_RUN_COUNTS = ("records_read", "records_stored", "records_already_imported", "records_failed",
+               "memories_written", "failures_file")
+
+
+@dataclass(slots=True)
+class Checkpoint:
+    """How far a file is imported: everything before `offset` is stored or reported."""
+
+    path: str
+    size: int
+    inode: int
+    mtime: float
+    head_length: int
+    head_sha256: str
+    offset: int
+    line: int
+    records: int
+    complete: bool = False
 
 
 def now_iso() -> str:
@@ -77,6 +112,57 @@ class State:
             self.db.executemany(
                 "INSERT OR IGNORE INTO ledger (user_id, message_id, run_id) VALUES (?, ?, ?)",
                 ((user, message, run_id) for user, message in messages))
+
+    def commit(self, run_id: str, messages: Iterable[tuple[str, str]],
+               checkpoint: Checkpoint | None) -> None:
+        """Record imported messages and move the file's checkpoint, in one transaction."""
+        with self.db:
+            self.db.executemany(
+                "INSERT OR IGNORE INTO ledger (user_id, message_id, run_id) VALUES (?, ?, ?)",
+                ((user, message, run_id) for user, message in messages))
+            if checkpoint is not None:
+                self._save_checkpoint(run_id, checkpoint)
+
+    def save_checkpoint(self, run_id: str, checkpoint: Checkpoint) -> None:
+        with self.db:
+            self._save_checkpoint(run_id, checkpoint)
+
+    def _save_checkpoint(self, run_id: str, c: Checkpoint) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO checkpoints (path, size, inode, mtime, head_length, "
+            "head_sha256, offset, line, records, complete, run_id, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (c.path, c.size, c.inode, c.mtime, c.head_length, c.head_sha256, c.offset, c.line,
+             c.records, int(c.complete), run_id, now_iso()))
+
+    def checkpoint(self, path: str) -> Checkpoint | None:
+        row = self.db.execute(
+            "SELECT path, size, inode, mtime, head_length, head_sha256, offset, line, records, "
+            "complete FROM checkpoints WHERE path = ?", (path,)).fetchone()
+        if row is None:
+            return None
+        path_, size, inode, mtime, head_length, head, offset, line, records, complete = row
+        return Checkpoint(path_, size, inode, mtime, head_length, head, offset, line, records,
+                          bool(complete))
+
+    def checkpoints(self) -> list[dict[str, Any]]:
+        rows = self.db.execute(
+            "SELECT path, size, offset, records, complete, run_id, updated_at FROM checkpoints "
+            "ORDER BY updated_at DESC").fetchall()
+        keys = ("path", "size", "offset", "records", "complete", "run_id", "updated_at")
+        return [dict(zip(keys, row, strict=True)) for row in rows]
+
+    def last_runs(self, limit: int = 10) -> list[dict[str, Any]]:
+        rows = self.db.execute(
+            "SELECT run_id, command, started_at, ended_at, exit_code, summary FROM runs "
+            "ORDER BY started_at DESC, rowid DESC LIMIT ?", (limit,)).fetchall()
+        runs = []
+        for run_id, command, started, ended, code, summary in rows:
+            counts = orjson.loads(summary) if summary else {}
+            runs.append({"run_id": run_id, "command": command, "started_at": started,
+                         "ended_at": ended, "exit_code": code,
+                         **{k: counts.get(k) for k in _RUN_COUNTS}})
+        return runs
 
     def ledger_count(self, user_id: str | None = None) -> int:
         if user_id is None:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import glob
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TextIO
 
 import typer
 from rich.table import Table
 
 from memos_cli.cli.options import ConfigOpt, EmbedderOpt, HomeOpt, JsonOpt, QuietOpt, settings_from
 from memos_cli.cli.output import handle_errors, print_json, stderr, stdout
-from memos_cli.cli.progress import choose_progress
+from memos_cli.cli.progress import choose_progress, stamp
 from memos_cli.errors import UsageError
 from memos_cli.models import RunReport
 from memos_cli.pipeline.run import ImportOptions, run_import
@@ -20,9 +21,12 @@ _FAILURES_SHOWN = 100
 
 
 def import_command(
-    paths: Annotated[list[Path], typer.Argument(
+    paths: Annotated[list[Path] | None, typer.Argument(
         help="Files to import: memos JSONL (add-message requests or one message per line), "
-        "CSV/TSV, or a failures file of an earlier run once fixed.", show_default=False)],
+        "CSV/TSV, or a failures file of an earlier run once fixed.", show_default=False)] = None,
+    globs: Annotated[list[str] | None, typer.Option(
+        "--glob", help="Import every file matching this pattern, e.g. 'exports/*.jsonl' "
+        "(repeatable; quote it).", show_default=False)] = None,
     fmt: Annotated[str, typer.Option(
         "--format", "-f", help=f"auto, or one of: {', '.join(sorted(READERS))}.")] = "auto",
     user: Annotated[str | None, typer.Option(
@@ -40,6 +44,12 @@ def import_command(
         "--wait", help="Seconds to wait for another run holding the store.")] = 0.0,
     dry_run: Annotated[bool, typer.Option(
         "--dry-run", help="Read, validate, group and extract; store nothing.")] = False,
+    from_start: Annotated[bool, typer.Option(
+        "--from-start", help="Ignore checkpoints: read every file from its start (records "
+        "already imported are still skipped).")] = False,
+    log_file: Annotated[Path | None, typer.Option(
+        "--log-file", help="Also append progress, failures and the summary to this file.",
+        show_default=False)] = None,
     embedder: EmbedderOpt = None,
     home: HomeOpt = None,
     config: ConfigOpt = None,
@@ -49,24 +59,58 @@ def import_command(
     """Import chat history: group by user and conversation, extract memories, store them.
 
     Every record ends stored, skipped as already imported, or in the failures file with its
-    file, line and reason. Exit codes: 0 all stored or already imported; 2 usage or config
+    file, line and reason. Safe to re-run: a checkpoint per file skips what an earlier run
+    finished (a file that grew is read from its old end) and a ledger of message ids skips
+    anything stored already. Exit codes: 0 all stored or already imported; 2 usage or config
     error; 3 finished but some records failed; 75 the store is busy (another run holds it).
     """
-    with handle_errors():
-        settings = settings_from(home, config, embedder=embedder, batch_turns=batch_turns)
-        options = ImportOptions(
-            paths=paths, fmt=fmt,
-            reader=ReaderOptions(user=user, column_map=_parse_map(column_map)),
-            failures_file=failures, dry_run=dry_run, wait_s=wait)
-        progress = choose_progress(stderr, quiet or (json_output and not stderr.is_terminal),
-                                   settings.progress_interval_s)
-        report = run_import(settings, options, progress)
-    _print_failures(report)
-    if json_output:
-        print_json(report.summary())
-    else:
-        _print_summary(report)
+    log = log_file.open("a", encoding="utf-8") if log_file else None
+    try:
+        with handle_errors():
+            settings = settings_from(home, config, embedder=embedder, batch_turns=batch_turns)
+            options = ImportOptions(
+                paths=_inputs(paths or [], globs or []), fmt=fmt,
+                reader=ReaderOptions(user=user, column_map=_parse_map(column_map)),
+                failures_file=failures, dry_run=dry_run, wait_s=wait, from_start=from_start)
+            progress = choose_progress(stderr, quiet or (json_output and not stderr.is_terminal),
+                                       settings.progress_interval_s, log)
+            report = run_import(settings, options, progress)
+        _print_failures(report, log)
+        if json_output:
+            print_json(report.summary())
+        elif stdout.is_terminal:
+            _print_summary(report)
+        else:
+            print(summary_line(report), flush=True)
+        if log:
+            log.write(f"{stamp()} {summary_line(report)}\n")
+    finally:
+        if log:
+            log.close()
     raise typer.Exit(report.exit_code)
+
+
+def _inputs(paths: list[Path], globs: list[str]) -> list[Path]:
+    found = list(paths)
+    for pattern in globs:
+        matches = sorted(Path(p) for p in glob.glob(pattern, recursive=True))
+        found.extend(m for m in matches if m.is_file())
+    if not found:
+        what = f"no file matches {', '.join(globs)}" if globs else "no input files given"
+        raise UsageError(what, "name files to import, or --glob 'DIR/*.jsonl'")
+    return list(dict.fromkeys(found))
+
+
+def summary_line(report: RunReport) -> str:
+    skipped = ""
+    if report.checkpoint_skipped_records:
+        skipped = (f" ({report.checkpoint_skipped_records:,} records, "
+                   f"{report.checkpoint_skipped_bytes:,} bytes skipped by checkpoints)")
+    failures = f"; failures: {report.failures_file}" if report.failures_file else ""
+    return (f"memos import {report.run_id}: {report.records_read:,} records read, "
+            f"{report.records_stored:,} stored, {report.records_already_imported:,} already "
+            f"imported{skipped}, {report.records_failed:,} failed; {report.memories_written:,} "
+            f"memories written in {report.elapsed_s:,.1f} s{failures}")
 
 
 def _parse_map(text: str | None) -> dict[str, str]:
@@ -82,10 +126,12 @@ def _parse_map(text: str | None) -> dict[str, str]:
     return mapping
 
 
-def _print_failures(report: RunReport) -> None:
+def _print_failures(report: RunReport, log: TextIO | None) -> None:
     for failure in report.failures[:_FAILURES_SHOWN]:
-        stderr.print(f"failed: {failure.file}:{failure.line} [{failure.stage}] {failure.reason}",
-                     markup=False, highlight=False)
+        line = f"failed: {failure.file}:{failure.line} [{failure.stage}] {failure.reason}"
+        stderr.print(line, markup=False, highlight=False)
+        if log:
+            log.write(f"{stamp()} {line}\n")
     hidden = report.records_failed - min(len(report.failures), _FAILURES_SHOWN)
     if hidden > 0:
         stderr.print(f"failed: … and {hidden:,} more", markup=False, highlight=False)
@@ -103,6 +149,7 @@ def _print_summary(report: RunReport) -> None:
         ("records read", report.records_read),
         ("  stored", report.records_stored),
         ("  already imported", report.records_already_imported),
+        ("    of which skipped by checkpoints", report.checkpoint_skipped_records),
         ("  failed", report.records_failed),
         ("memories written", report.memories_written),
     ]

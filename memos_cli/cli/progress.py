@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from typing import TextIO
 
 from rich.console import Console
 from rich.progress import (
@@ -54,8 +55,9 @@ class RichProgress:
 class PlainProgress:
     """For cron and pipes: no redraws, no control characters, one line per interval."""
 
-    def __init__(self, interval_s: float) -> None:
+    def __init__(self, interval_s: float, out: TextIO | None = None) -> None:
         self.interval_s = interval_s
+        self.out = out or sys.stderr
         self._started = time.monotonic()
         self._last = self._started
 
@@ -70,20 +72,47 @@ class PlainProgress:
         elapsed = max(now - self._started, 1e-6)
         share = snapshot.bytes_done / snapshot.bytes_total if snapshot.bytes_total else 1.0
         eta = elapsed * (1 - share) / share if share > 0 else 0.0
-        sys.stderr.write(
-            f"memos import: {share:.0%} of {snapshot.bytes_total:,} bytes, "
+        self.out.write(
+            f"{stamp()} memos import: {share:.0%} of {snapshot.bytes_total:,} bytes, "
             f"{snapshot.records:,} records, {snapshot.memories:,} memories, "
             f"{snapshot.failed:,} failed, {snapshot.records / elapsed:,.0f} records/s, "
             f"eta {eta:,.0f}s\n")
-        sys.stderr.flush()
+        self.out.flush()
 
     def finish(self) -> None:
         pass
 
 
-def choose_progress(console: Console, quiet: bool, interval_s: float) -> ProgressSink:
+class Tee:
+    """Progress to the screen and to a log file at once."""
+
+    def __init__(self, *sinks: ProgressSink) -> None:
+        self.sinks = sinks
+
+    def start(self, bytes_total: int) -> None:
+        for sink in self.sinks:
+            sink.start(bytes_total)
+
+    def update(self, snapshot: ProgressSnapshot) -> None:
+        for sink in self.sinks:
+            sink.update(snapshot)
+
+    def finish(self) -> None:
+        for sink in self.sinks:
+            sink.finish()
+
+
+def stamp() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def choose_progress(console: Console, quiet: bool, interval_s: float,
+                    log: TextIO | None = None) -> ProgressSink:
+    screen: ProgressSink
     if quiet:
-        return NoProgress()
-    if console.is_terminal:
-        return RichProgress(console)
-    return PlainProgress(interval_s)
+        screen = NoProgress()
+    elif console.is_terminal:
+        screen = RichProgress(console)
+    else:
+        screen = PlainProgress(interval_s)
+    return Tee(screen, PlainProgress(interval_s, log)) if log else screen

@@ -58,6 +58,11 @@ class TurnGrouper:
             batch.turns += 1
         batch.messages.append(message)
 
+    def min_open_offset(self) -> int | None:
+        """The earliest file offset of a message still waiting in an open batch."""
+        offsets = [b.messages[0].source_offset for b in self._open.values() if b.messages]
+        return min(offsets) if offsets else None
+
     def flush(self) -> Iterator[TurnBatch]:
         """Yield every open batch (at the end of a file)."""
         while self._open:

@@ -28,6 +28,7 @@ from memos_cli.models import (
     Stage,
     TurnBatch,
 )
+from memos_cli.pipeline.checkpoint import FileProgress, Resume, plan_resume
 from memos_cli.pipeline.embed import RunEmbedder
 from memos_cli.pipeline.extract import EXTRACTORS, Extractor
 from memos_cli.pipeline.failures import FailureWriter
@@ -35,9 +36,9 @@ from memos_cli.pipeline.group import TurnGrouper
 from memos_cli.pipeline.memories import build_memory, merge_into
 from memos_cli.pipeline.progress import NoProgress, ProgressSink, ProgressSnapshot
 from memos_cli.pipeline.setup import open_for_writing
-from memos_cli.pipeline.validate import validate
-from memos_cli.readers import ReaderOptions, detect_format, read
-from memos_cli.state import State, command_line, writer_lock
+from memos_cli.pipeline.validate import record_count, validate
+from memos_cli.readers import SEEKABLE, ReaderOptions, check_format, detect_format, read
+from memos_cli.state import Checkpoint, State, command_line, writer_lock
 from memos_cli.store import MemoryStore
 
 _PROGRESS_EVERY = 256
@@ -51,6 +52,8 @@ class ImportOptions:
     failures_file: Path | None = None
     dry_run: bool = False
     wait_s: float = 0.0
+    # Ignore checkpoints and read every file from its start (the ledger still skips).
+    from_start: bool = False
 
 
 def new_run_id() -> str:
@@ -63,6 +66,8 @@ def run_import(settings: Settings, options: ImportOptions,
         if not path.is_file():
             raise InputError(f"no such file: {path}", "check the path (globs need quotes)")
     formats = [detect_format(p) if options.fmt == "auto" else options.fmt for p in options.paths]
+    for fmt in formats:
+        check_format(fmt)
     run_id = new_run_id()
     failures_path = options.failures_file or settings.failures_dir / f"{run_id}.jsonl"
     with writer_lock(settings.home, command_line(), options.wait_s):
@@ -72,6 +77,7 @@ def run_import(settings: Settings, options: ImportOptions,
         importer = _Importer(settings, run_id, state, store, embedder,
                              FailureWriter(failures_path), progress or NoProgress())
         importer.report.dry_run = options.dry_run
+        importer.use_checkpoints = not (options.from_start or options.dry_run)
         try:
             importer.run(list(zip(options.paths, formats, strict=True)), options.reader)
         finally:
@@ -105,6 +111,9 @@ class _Importer:
         self.unit: list[tuple[TurnBatch, list[Memory]]] = []
         self.unit_memories = 0
         self._bytes_before_file = 0
+        self.use_checkpoints = True
+        self.file: FileProgress | None = None
+        self.seekable = False
 
     def run(self, files: list[tuple[Path, str]], reader_options: ReaderOptions) -> None:
         started = time.perf_counter()
@@ -126,11 +135,18 @@ class _Importer:
         file_report = FileReport(path=str(path), format=fmt)
         self.report.files.append(file_report)
         size = path.stat().st_size
+        self.seekable = fmt in SEEKABLE
+        known = self.state.checkpoint(str(path.resolve())) if self.use_checkpoints else None
+        resume = plan_resume(path, known, self.seekable)
+        self.file = FileProgress(path, resume)
+        self._skip(resume, file_report)
         since_progress = 0
-        for item in self._timed(read(path, fmt, reader_options)):
+        for item in self._timed(read(path, fmt, reader_options, resume.start)):
             if isinstance(item, Failure):
+                self.file.saw(item.offset, item.offset, item.line, 1)
                 self._fail(item, file_report)
             else:
+                self.file.saw(item.start_offset, item.end_offset, item.line, record_count(item))
                 self._take(item, file_report)
                 file_report.bytes_read = item.end_offset
             since_progress += 1
@@ -140,10 +156,23 @@ class _Importer:
         for batch in self.grouper.flush():
             self._add_batch(batch)
         self._flush()
-        file_report.bytes_read = size
+        if self.use_checkpoints:
+            self.state.save_checkpoint(self.report.run_id, self.file.finish())
+        file_report.bytes_read = size - resume.skipped_bytes
         self._show(path, size, size, total)
         self._bytes_before_file += size
-        self.report.bytes_read += size
+        self.report.bytes_read += size - resume.skipped_bytes
+
+    def _skip(self, resume: Resume, file_report: FileReport) -> None:
+        """Records before the checkpoint: finished by an earlier run, counted as imported."""
+        skipped = resume.skipped_records
+        file_report.checkpoint_skipped_records = skipped
+        file_report.checkpoint_skipped_bytes = resume.skipped_bytes
+        file_report.records_read += skipped
+        self.report.checkpoint_skipped_records += skipped
+        self.report.checkpoint_skipped_bytes += resume.skipped_bytes
+        self.report.records_read += skipped
+        self.report.records_already_imported += skipped
 
     def _timed(self, items: Iterator[Failure | RawRecord]) -> Iterator[Failure | RawRecord]:
         while True:
@@ -200,25 +229,31 @@ class _Importer:
         self.report.batches += 1
 
     def _flush(self) -> None:
+        """Embed and store the pending unit, then commit its ledger rows and the checkpoint."""
         unit, self.unit, self.unit_memories = self.unit, [], 0
-        if not unit:
-            return
         memories = _dedupe([m for _, batch_memories in unit for m in batch_memories])
-        stored = self.embedder is None or self.store is None or (
+        stored = not unit or self.embedder is None or self.store is None or (
             self._embed(unit, memories) and self._store(unit, memories))
+        keys = [(m.user_id, m.message_id) for batch, _ in unit for m in batch.messages]
+        if self.report.dry_run:
+            pass
+        elif stored or self.use_checkpoints:
+            started = time.perf_counter()
+            self.state.commit(self.report.run_id, keys if stored else [], self._checkpoint())
+            self.times.ledger += time.perf_counter() - started
         if not stored:
             return
-        keys = [(m.user_id, m.message_id) for batch, _ in unit for m in batch.messages]
-        if not self.report.dry_run:
-            started = time.perf_counter()
-            self.state.record_imported(self.report.run_id, keys)
-            self.times.ledger += time.perf_counter() - started
         self.pending.difference_update(keys)
         self.report.records_stored += len(keys)
         self.report.memories_written += len(memories)
         for memory in memories:
             kind = memory.payload["memory_type"]
             self.report.memories_by_type[kind] = self.report.memories_by_type.get(kind, 0) + 1
+
+    def _checkpoint(self) -> Checkpoint | None:
+        if not (self.use_checkpoints and self.seekable and self.file is not None):
+            return None
+        return self.file.advance(self.grouper.min_open_offset())
 
     def _embed(self, unit: list[tuple[TurnBatch, list[Memory]]], memories: list[Memory]) -> bool:
         assert self.embedder is not None

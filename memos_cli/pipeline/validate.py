@@ -60,6 +60,7 @@ def _validate_one(record: RawRecord, fields: dict[str, Any], raw: str) -> Messag
         normalised = _normalise(fields)
         normalised["source_file"] = record.file
         normalised["source_line"] = record.line
+        normalised["source_offset"] = record.start_offset
         normalised["raw"] = raw
         return Message.model_validate(normalised)
     except ValueError as exc:
@@ -152,4 +153,4 @@ def _reason(exc: ValueError) -> str:
 
 
 def _failure(record: RawRecord, raw: str, reason: str) -> Failure:
-    return Failure(record.file, record.line, "validate", reason, raw)
+    return Failure(record.file, record.line, "validate", reason, raw, record.start_offset)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from memos_cli.errors import InputError
-from memos_cli.readers.base import Reader, ReaderItem, ReaderOptions
+from memos_cli.readers.base import Reader, ReaderItem, ReaderOptions, StartAt
 from memos_cli.readers.csv_ import read_csv
 from memos_cli.readers.memos_jsonl import read_memos_jsonl
 
@@ -14,6 +14,9 @@ READERS: dict[str, Reader] = {
     "memos-jsonl": read_memos_jsonl,
     "csv": read_csv,
 }
+
+# Formats whose readers can resume at a byte offset (a line boundary).
+SEEKABLE = frozenset({"memos-jsonl"})
 
 _SUFFIXES = {".jsonl": "memos-jsonl", ".ndjson": "memos-jsonl", ".csv": "csv", ".tsv": "csv"}
 
@@ -34,13 +37,17 @@ def detect_format(path: Path) -> str:
                      f"pass --format, one of: {', '.join(sorted(READERS))}")
 
 
-def read(path: Path, fmt: str, options: ReaderOptions) -> Iterator[ReaderItem]:
-    try:
-        reader = READERS[fmt]
-    except KeyError:
+def read(path: Path, fmt: str, options: ReaderOptions,
+         start: StartAt = StartAt()) -> Iterator[ReaderItem]:
+    check_format(fmt)
+    return READERS[fmt](path, options, start)
+
+
+def check_format(fmt: str) -> None:
+    if fmt not in READERS:
         raise InputError(f"unknown format {fmt!r}",
-                         f"use --format auto or one of: {', '.join(sorted(READERS))}") from None
-    return reader(path, options)
+                         f"use --format auto or one of: {', '.join(sorted(READERS))}")
 
 
-__all__ = ["READERS", "ReaderItem", "ReaderOptions", "detect_format", "read"]
+__all__ = ["READERS", "SEEKABLE", "ReaderItem", "ReaderOptions", "StartAt", "check_format",
+           "detect_format", "read"]

@@ -20,8 +20,16 @@ class ReaderOptions:
     column_map: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class StartAt:
+    """Where a seekable reader resumes: a line boundary and the physical line number before it."""
+
+    offset: int = 0
+    line: int = 0
+
+
 ReaderItem = RawRecord | Failure
-Reader = Callable[[Path, ReaderOptions], Iterator[ReaderItem]]
+Reader = Callable[[Path, ReaderOptions, StartAt], Iterator[ReaderItem]]
 
 
 def clip(text: str) -> str:

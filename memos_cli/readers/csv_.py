@@ -16,7 +16,7 @@ import orjson
 
 from memos_cli.errors import InputError
 from memos_cli.models import Failure, RawRecord
-from memos_cli.readers.base import ReaderItem, ReaderOptions, clip
+from memos_cli.readers.base import ReaderItem, ReaderOptions, StartAt, clip
 
 REQUIRED = ("user_id", "conversation_id", "role", "content")
 KNOWN = frozenset({*REQUIRED, "chat_time", "message_id", "agent_id", "app_id", "tags", "name",
@@ -24,7 +24,9 @@ KNOWN = frozenset({*REQUIRED, "chat_time", "message_id", "agent_id", "app_id", "
 _MAX_FIELD = 64 * 1024 * 1024
 
 
-def read_csv(path: Path, options: ReaderOptions) -> Iterator[ReaderItem]:
+def read_csv(path: Path, options: ReaderOptions,
+             start: StartAt = StartAt()) -> Iterator[ReaderItem]:
+    """Not seekable: `start` is ignored and the file is read from its header."""
     csv.field_size_limit(_MAX_FIELD)
     name = str(path)
     with path.open("rb") as raw:
@@ -69,10 +71,11 @@ def _record(name: str, line: int, columns: list[str], row: list[str], offset: in
     raw = clip(orjson.dumps(message).decode("utf-8", "replace"))
     if len(row) != len(columns):
         return Failure(name, line, "read",
-                       f"expected {len(columns)} columns, found {len(row)}", raw)
+                       f"expected {len(columns)} columns, found {len(row)}", raw, offset)
     if any(_has_bad_bytes(cell) for cell in row):
-        return Failure(name, line, "read", "invalid UTF-8 in the row", raw)
-    return RawRecord(name, line, raw, message, end_offset=offset)
+        return Failure(name, line, "read", "invalid UTF-8 in the row", raw, offset)
+    # Offsets are those of the buffered reader: good for progress, not for seeking.
+    return RawRecord(name, line, raw, message, start_offset=offset, end_offset=offset)
 
 
 def _as_message(cells: dict[str, str]) -> dict[str, object]:

@@ -11,38 +11,48 @@ from pathlib import Path
 import orjson
 
 from memos_cli.models import Failure, RawRecord
-from memos_cli.readers.base import UTF8_BOM, ReaderItem, ReaderOptions, clip, is_failure_record
+from memos_cli.readers.base import (
+    UTF8_BOM,
+    ReaderItem,
+    ReaderOptions,
+    StartAt,
+    clip,
+    is_failure_record,
+)
 
 
-def read_memos_jsonl(path: Path, options: ReaderOptions) -> Iterator[ReaderItem]:
+def read_memos_jsonl(path: Path, options: ReaderOptions,
+                     start: StartAt = StartAt()) -> Iterator[ReaderItem]:
     name = str(path)
-    offset = 0
+    offset = start.offset
     with path.open("rb") as handle:
-        for line_no, line in enumerate(handle, start=1):
-            offset += len(line)
-            if line_no == 1 and line.startswith(UTF8_BOM):
+        handle.seek(start.offset)
+        for line_no, line in enumerate(handle, start=start.line + 1):
+            begin, offset = offset, offset + len(line)
+            if begin == 0 and line.startswith(UTF8_BOM):
                 line = line[len(UTF8_BOM):]
             body = line.strip()
             if not body:
                 continue
-            yield _parse_line(name, line_no, body, offset)
+            yield _parse_line(name, line_no, body, begin, offset)
 
 
-def _parse_line(name: str, line_no: int, body: bytes, offset: int) -> ReaderItem:
+def _parse_line(name: str, line_no: int, body: bytes, begin: int, end: int) -> ReaderItem:
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
         return Failure(name, line_no, "read", f"invalid UTF-8 at byte {exc.start} of the line",
-                       clip(body.decode("utf-8", "replace")))
+                       clip(body.decode("utf-8", "replace")), begin)
     obj = _loads_object(text)
     if isinstance(obj, str):
-        return Failure(name, line_no, "read", obj, clip(text))
+        return Failure(name, line_no, "read", obj, clip(text), begin)
     if is_failure_record(obj):
         text = str(obj["raw"])
         obj = _loads_object(text)
         if isinstance(obj, str):
-            return Failure(name, line_no, "read", f"raw of a failure record: {obj}", clip(text))
-    return RawRecord(name, line_no, text, obj, end_offset=offset)
+            return Failure(name, line_no, "read", f"raw of a failure record: {obj}", clip(text),
+                           begin)
+    return RawRecord(name, line_no, text, obj, start_offset=begin, end_offset=end)
 
 
 def _loads_object(text: str) -> dict[str, object] | str:
