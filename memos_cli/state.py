@@ -45,6 +45,12 @@ CREATE TABLE IF NOT EXISTS checkpoints (
     run_id TEXT NOT NULL,
     updated_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS queue (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id TEXT NOT NULL,
+    request TEXT NOT NULL,
+    enqueued_at TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS ledger (
     user_id TEXT NOT NULL,
     message_id TEXT NOT NULL,
@@ -163,6 +169,9 @@ class State:
                          "ended_at": ended, "exit_code": code,
                          **{k: counts.get(k) for k in _RUN_COUNTS}})
         return runs
+
+    def queue_depth(self) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM queue").fetchone()[0])
 
     def ledger_count(self, user_id: str | None = None) -> int:
         if user_id is None:

@@ -10,6 +10,7 @@ import typer
 from memos_cli import __version__
 from memos_cli.cli.import_ import import_command
 from memos_cli.cli.search import search_command
+from memos_cli.cli.status import status_command
 
 app = typer.Typer(
     name="memos",
@@ -21,6 +22,7 @@ app = typer.Typer(
 )
 app.command("import")(import_command)
 app.command("search")(search_command)
+app.command("status")(status_command)
 
 
 def _version(value: bool) -> None:

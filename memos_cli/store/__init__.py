@@ -38,9 +38,9 @@ def open_store(store_dir: Path, meta: StoreMeta) -> MemoryStore:
     from memos_cli.store.edge import EdgeStore
 
     store_dir.parent.mkdir(parents=True, exist_ok=True)
-    store = EdgeStore(store_dir, meta.dim)
+    # The record of the embedder goes first: a store never exists without it.
     _meta_path(store_dir).write_bytes(orjson.dumps(asdict(meta)))
-    return store
+    return EdgeStore(store_dir, meta.dim)
 
 
 __all__ = ["MemoryStore", "SearchHit", "SearchQuery", "StoreMeta", "open_store", "read_meta"]

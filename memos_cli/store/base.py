@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -47,8 +47,17 @@ class MemoryStore(Protocol):
 
     def retrieve(self, ids: Sequence[str]) -> list[Memory]: ...
 
+    def scroll(self, match: dict[str, str] | None = None, with_vectors: bool = False,
+               page: int = 512) -> Iterator[Memory]:
+        """Every point whose payload matches (field -> exact value), in id order."""
+        ...
+
     def search(self, query: SearchQuery) -> list[SearchHit]: ...
 
     def count(self, user_id: str | None = None) -> int: ...
+
+    def counts_by(self, field: str, limit: int = 1_000_000) -> dict[str, int]:
+        """How many points hold each value of a keyword field (for status)."""
+        ...
 
     def close(self) -> None: ...

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import qdrant_edge as qe
@@ -34,7 +34,7 @@ class EdgeStore:
                 self._shard = qe.EdgeShard.load(str(path))
             else:
                 self._shard = qe.EdgeShard.create(str(path), _config(dim))
-                self._create_indexes()
+            self._create_indexes()
         except Exception as exc:
             if "WouldBlock" in str(exc):
                 raise StoreBusyError(f"the store at {path} is open in another memos process",
@@ -42,13 +42,18 @@ class EdgeStore:
             raise
 
     def _create_indexes(self) -> None:
-        update = self._shard.update
-        update(qe.UpdateOperation.create_field_index(
-            TENANT_INDEX, qe.KeywordIndexParams(is_tenant=True)))
-        for name in KEYWORD_INDEXES:
-            update(qe.UpdateOperation.create_field_index(name, qe.PayloadSchemaType.Keyword))
-        for name in DATETIME_INDEXES:
-            update(qe.UpdateOperation.create_field_index(name, qe.PayloadSchemaType.Datetime))
+        """Create whichever payload indexes are missing (all of them on a new store; a run
+        killed while creating them leaves the rest to the next open)."""
+        present = set(self._shard.info().payload_schema)
+        wanted: list[tuple[str, object]] = [
+            (TENANT_INDEX, qe.KeywordIndexParams(is_tenant=True)),
+            *((name, qe.PayloadSchemaType.Keyword) for name in KEYWORD_INDEXES),
+            *((name, qe.PayloadSchemaType.Datetime) for name in DATETIME_INDEXES),
+        ]
+        for name, schema in wanted:
+            if name not in present:
+                self._shard.update(qe.UpdateOperation.create_field_index(
+                    name, schema))  # type: ignore[arg-type]
 
     def upsert(self, memories: Sequence[Memory]) -> None:
         points = [
@@ -64,6 +69,24 @@ class EdgeStore:
             return []
         records = self._shard.retrieve(list(ids), with_payload=True, with_vector=False)
         return [Memory(str(r.id), dict(r.payload or {})) for r in records]
+
+    def scroll(self, match: dict[str, str] | None = None, with_vectors: bool = False,
+               page: int = 512) -> Iterator[Memory]:
+        conditions = [qe.FieldCondition(key, match=qe.MatchValue(value))
+                      for key, value in (match or {}).items()]
+        condition = qe.Filter(must=conditions) if conditions else None  # type: ignore[arg-type]
+        offset = None
+        while True:
+            records, offset = self._shard.scroll(qe.ScrollRequest(
+                offset=offset, limit=page, filter=condition, with_payload=True,
+                with_vector=with_vectors))
+            for r in records:
+                vectors = r.vector if with_vectors and isinstance(r.vector, dict) else {}
+                dense = vectors.get(DENSE)
+                yield Memory(str(r.id), dict(r.payload or {}),
+                             [float(x) for x in dense] if isinstance(dense, list) else None)
+            if offset is None:
+                return
 
     def search(self, query: SearchQuery) -> list[SearchHit]:
         candidates = max(query.top_k * _PREFETCH_FACTOR, 50)
@@ -89,6 +112,10 @@ class EdgeStore:
             condition = qe.Filter(must=[qe.FieldCondition(TENANT_INDEX,
                                                           match=qe.MatchValue(user_id))])
         return int(self._shard.count(qe.CountRequest(filter=condition, exact=True)))
+
+    def counts_by(self, field: str, limit: int = 1_000_000) -> dict[str, int]:
+        response = self._shard.facet(qe.FacetRequest(field, limit=limit, exact=True))
+        return {str(hit.value): int(hit.count) for hit in response.hits}
 
     def close(self) -> None:
         self._shard.flush()
