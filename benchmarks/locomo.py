@@ -36,7 +36,6 @@ from locomo_score import (
     normalise_evidence,
     score_question,
 )
-
 from memos_cli.config import load_settings
 from memos_cli.pipeline.search import SearchOptions, open_searcher
 

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import orjson
-from conftest import SAMPLES, Cli, write_jsonl
 
+from conftest import SAMPLES, Cli, write_jsonl
 from memos_cli.config import load_settings
 from memos_cli.pipeline.setup import open_for_reading
 from memos_cli.state import State

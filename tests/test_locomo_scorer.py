@@ -6,6 +6,7 @@ import sys
 from datetime import datetime
 
 import pytest
+
 from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "benchmarks"))

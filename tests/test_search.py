@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from conftest import SAMPLES, Cli
 
 USERS = ["alice", "bob", "chen", "dana", "eli", "gina"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import glob
+import sys
 from pathlib import Path
 from typing import Annotated, TextIO
 
@@ -72,12 +73,13 @@ def import_command(
                 paths=_inputs(paths or [], globs or []), fmt=fmt,
                 reader=ReaderOptions(user=user, column_map=_parse_map(column_map)),
                 failures_file=failures, dry_run=dry_run, wait_s=wait, from_start=from_start)
-            progress = choose_progress(stderr, quiet or (json_output and not stderr.is_terminal),
-                                       settings.progress_interval_s, log)
+            progress = choose_progress(stderr, quiet, settings.progress_interval_s, log)
             report = run_import(settings, options, progress)
         _print_failures(report, log)
         if json_output:
             print_json(report.summary())
+            if not (quiet or stderr.is_terminal):
+                print(summary_line(report), file=sys.stderr, flush=True)
         elif stdout.is_terminal:
             _print_summary(report)
         else:

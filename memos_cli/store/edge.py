@@ -84,7 +84,7 @@ class EdgeStore:
                 vectors = r.vector if with_vectors and isinstance(r.vector, dict) else {}
                 dense = vectors.get(DENSE)
                 yield Memory(str(r.id), dict(r.payload or {}),
-                             [float(x) for x in dense] if isinstance(dense, list) else None)
+                             [float(x) for x in dense] if isinstance(dense, list) else None)  # type: ignore[arg-type]
             if offset is None:
                 return
 

@@ -1,0 +1,210 @@
+"""Cron-grade runs: killed runs resume to one clean store, appends, one writer, quiet output."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import ROOT
+from memos_cli.config import load_settings
+from memos_cli.pipeline.setup import open_for_reading
+from memos_cli.state import State
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from corpus import write_corpus
+
+
+def memos(home: Path, *args: str, env: dict[str, str] | None = None,
+          **kwargs: Any) -> subprocess.Popen[bytes]:
+    full_env = {**os.environ, "MEMOS_HOME": str(home), **(env or {})}
+    return subprocess.Popen([sys.executable, "-m", "memos_cli", *args], env=full_env,
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, **kwargs)
+
+
+def finish(process: subprocess.Popen[bytes]) -> tuple[int, str, str]:
+    out, err = process.communicate(timeout=300)
+    return process.returncode, out.decode(), err.decode()
+
+
+def store_snapshot(home: Path) -> dict[str, dict[str, Any]]:
+    """Every point's payload, without the wall-clock fields; sources as sets."""
+    opened = open_for_reading(load_settings({"home": home}))
+    assert opened is not None
+    _, store = opened
+    try:
+        snapshot = {}
+        for memory in store.scroll():
+            payload = {k: v for k, v in memory.payload.items()
+                       if k not in ("created_at", "updated_at")}
+            payload["sources"] = sorted(payload["sources"])
+            snapshot[memory.id] = payload
+        return snapshot
+    finally:
+        store.close()
+
+
+FAST_FLUSH = {"MEMOS_FLUSH_MEMORIES": "8", "MEMOS_EMBEDDER": "hash"}
+
+
+def test_killed_imports_resume_to_the_store_of_one_clean_import(tmp_path: Path) -> None:
+    messages = 4000
+    corpus = write_corpus(tmp_path / "chat.jsonl", messages, seed=3)
+    clean = tmp_path / "clean"
+    started = time.monotonic()
+    code, _, err = finish(memos(clean, "import", str(corpus), "--quiet", env=FAST_FLUSH))
+    assert code == 0, err
+    startup = 0.4  # interpreter and imports: nothing to kill yet
+    work = max(time.monotonic() - started - startup, 0.5)
+
+    # Each killed run gets a random slice of about a tenth of the work, so the kills land at
+    # many points of the file: mid-read, mid-embedding, mid-upsert, mid-commit.
+    home = tmp_path / "killed"
+    rng = random.Random(11)
+    kills = 0
+    while kills < 12:
+        process = memos(home, "import", str(corpus), "--quiet", env=FAST_FLUSH)
+        time.sleep(startup + rng.uniform(0.02, work / 8))
+        if process.poll() is not None:
+            break  # finished before the kill
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        kills += 1
+    assert kills >= 10
+    code, out, err = finish(memos(home, "import", str(corpus), "--json", env=FAST_FLUSH))
+    assert code == 0, err
+    assert json.loads(out)["records_read"] == messages
+
+    assert store_snapshot(home) == store_snapshot(clean)
+    state = State(home / "state.db")
+    try:
+        assert state.ledger_count() == messages
+        distinct = state.db.execute(
+            "SELECT COUNT(*) FROM (SELECT DISTINCT user_id, message_id FROM ledger)").fetchone()
+        assert distinct[0] == messages
+    finally:
+        state.close()
+
+
+def test_an_appended_file_reads_only_the_new_lines(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "all.jsonl", 3000, seed=5)
+    lines = corpus.read_bytes().splitlines(keepends=True)
+    growing = tmp_path / "growing.jsonl"
+    growing.write_bytes(b"".join(lines[:2000]))
+    home = tmp_path / "home"
+    code, out, _ = finish(memos(home, "import", str(growing), "--json", env=FAST_FLUSH))
+    assert code == 0 and json.loads(out)["records_stored"] == 2000
+    old_size = growing.stat().st_size
+    with growing.open("ab") as handle:
+        handle.write(b"".join(lines[2000:]))
+    code, out, _ = finish(memos(home, "import", str(growing), "--json", env=FAST_FLUSH))
+    summary = json.loads(out)
+    assert code == 0
+    assert summary["checkpoint_skipped_records"] == 2000
+    assert summary["checkpoint_skipped_bytes"] == old_size
+    assert summary["bytes_read"] == growing.stat().st_size - old_size
+    assert summary["records_stored"] == 1000
+    assert summary["records_read"] == 3000 == (summary["records_stored"]
+                                               + summary["records_already_imported"])
+
+
+def test_a_replaced_file_is_read_again_and_the_ledger_skips_what_is_stored(
+        tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "a.jsonl", 400, seed=9)
+    home = tmp_path / "home"
+    finish(memos(home, "import", str(corpus), env=FAST_FLUSH))
+    lines = corpus.read_bytes().splitlines(keepends=True)
+    corpus.write_bytes(b"".join(reversed(lines)))  # same records, different head
+    code, out, _ = finish(memos(home, "import", str(corpus), "--json", env=FAST_FLUSH))
+    summary = json.loads(out)
+    assert code == 0 and summary["checkpoint_skipped_records"] == 0
+    assert summary["records_already_imported"] == 400 and summary["records_stored"] == 0
+
+
+HOLD_LOCK = """
+import sys, time
+from pathlib import Path
+from memos_cli.state import writer_lock
+with writer_lock(Path(sys.argv[1]), "memos import nightly.jsonl"):
+    print("locked", flush=True)
+    time.sleep(float(sys.argv[2]))
+"""
+
+
+def hold_lock(home: Path, seconds: float) -> subprocess.Popen[bytes]:
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(home), str(seconds)],
+                              stdout=subprocess.PIPE)
+    assert holder.stdout is not None and holder.stdout.readline().strip() == b"locked"
+    return holder
+
+
+def test_a_second_writer_exits_75_naming_the_holder_or_waits(tmp_path: Path) -> None:
+    sample = ROOT / "sample_data" / "history.csv"
+    home = tmp_path / "home"
+    holder = hold_lock(home, 3)
+    code, _, err = finish(memos(home, "import", str(sample), env=FAST_FLUSH))
+    assert code == 75
+    assert f"pid {holder.pid}" in err and "memos import nightly.jsonl" in err
+    started = time.monotonic()
+    code, _, err = finish(memos(home, "import", str(sample), "--wait", "30", env=FAST_FLUSH))
+    assert code == 0, err and time.monotonic() - started > 0.5
+    holder.wait()
+
+
+def test_a_dead_holders_lock_is_taken_over(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    holder = hold_lock(home, 60)
+    holder.send_signal(signal.SIGKILL)
+    holder.wait()
+    code, _, err = finish(memos(home, "import", str(ROOT / "sample_data" / "history.csv"),
+                                env=FAST_FLUSH))
+    assert code == 0, err
+
+
+def test_two_imports_at_once_leave_one_consistent_store(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "big.jsonl", 6000, seed=2)
+    home = tmp_path / "home"
+    first = memos(home, "import", str(corpus), "--json", env=FAST_FLUSH)
+    second = memos(home, "import", str(corpus), "--json", env=FAST_FLUSH)
+    results = [finish(first), finish(second)]
+    codes = sorted(code for code, _, _ in results)
+    assert codes in ([0, 0], [0, 75])
+    if codes == [0, 75]:
+        assert "in use by another memos run" in next(err for code, _, err in results if code == 75)
+    again = finish(memos(home, "import", str(corpus), "--json", env=FAST_FLUSH))
+    summary = json.loads(again[1])
+    assert summary["records_already_imported"] == 6000 and summary["memories_written"] == 0
+    clean = tmp_path / "clean"
+    finish(memos(clean, "import", str(corpus), env=FAST_FLUSH))
+    assert store_snapshot(home) == store_snapshot(clean)
+
+
+@pytest.mark.parametrize("json_flag", [[], ["--json"]])
+def test_cron_output_has_no_control_characters(tmp_path: Path, json_flag: list[str]) -> None:
+    corpus = write_corpus(tmp_path / "c.jsonl", 2000, seed=4)
+    env = {**FAST_FLUSH, "CI": "true", "MEMOS_PROGRESS_INTERVAL_S": "0.05", "TERM": "dumb"}
+    log = tmp_path / "memos.log"
+    code, out, err = finish(memos(tmp_path / "home", "import", str(corpus),
+                                  str(ROOT / "sample_data" / "broken.jsonl"),
+                                  "--log-file", str(log), *json_flag, env=env))
+    assert code == 3
+    for text in (out, err, log.read_text()):
+        assert "\x1b" not in text and "\r" not in text
+        assert all(ch == "\n" or ch >= " " for ch in text)
+    assert "memos import:" in err  # plain progress lines
+    assert err.count("failed: ") == 8
+    if json_flag:
+        assert json.loads(out)["records_failed"] == 8
+        assert "records read" in err.strip().splitlines()[-1]
+    else:
+        assert len(out.strip().splitlines()) == 1 and "records read" in out
+    assert "failed: " in log.read_text() and "records read" in log.read_text()
