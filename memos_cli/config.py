@@ -42,6 +42,7 @@ class Settings(BaseModel):
     embed_max_tokens: int = Field(default=128, ge=16, le=512)
     flush_memories: int = Field(default=512, ge=1)
     max_open_conversations: int = Field(default=10_000, ge=1)
+    idle_messages: int = Field(default=20_000, ge=1)
     progress_interval_s: float = Field(default=5.0, gt=0)
     rrf_k: int = Field(default=5, ge=1)
     dense_weight: float = Field(default=0.5, ge=0)

@@ -9,11 +9,14 @@ import numpy as np
 
 from memos_cli.pipeline.embedders import Embedder
 
+# Only short texts repeat (the same preference said twice); episodes never do.
+_CACHEABLE_CHARS = 300
+
 
 class RunEmbedder:
     """Wraps an embedder with a bounded cache so identical texts are embedded once per run."""
 
-    def __init__(self, embedder: Embedder, capacity: int = 50_000) -> None:
+    def __init__(self, embedder: Embedder, capacity: int = 20_000) -> None:
         self.embedder = embedder
         self.capacity = capacity
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -23,18 +26,23 @@ class RunEmbedder:
 
     def embed(self, texts: list[str]) -> list[np.ndarray]:
         missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        fresh: dict[str, np.ndarray] = {}
         if missing:
             started = time.perf_counter()
             vectors, tokens = self.embedder.embed(missing)
             self.seconds += time.perf_counter() - started
             self.texts_embedded += len(missing)
             self.tokens_embedded += tokens
-            for text, vector in zip(missing, vectors, strict=True):
-                self._cache[text] = vector
+            fresh = dict(zip(missing, vectors, strict=True))
         found = []
         for text in texts:
-            self._cache.move_to_end(text)
-            found.append(self._cache[text])
+            vector = fresh.get(text)
+            if vector is None:
+                vector = self._cache[text]
+                self._cache.move_to_end(text)
+            elif len(text) <= _CACHEABLE_CHARS:
+                self._cache[text] = vector
+            found.append(vector)
         while len(self._cache) > self.capacity:
             self._cache.popitem(last=False)
         return found

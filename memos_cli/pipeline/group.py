@@ -3,8 +3,9 @@
 A turn is one user message and the replies up to the next user message (anything before a
 conversation's first user message joins its first turn). A batch is `batch_turns` turns. Only
 the open batch of each conversation is held, so memory is bounded by the number of open
-conversations, not the size of the file; past `max_open` the least recently touched
-conversation is flushed early (its next messages start a new batch).
+conversations, not the size of the file: a conversation that got no message in the last
+`idle_messages` messages is taken as finished and its batch is closed, and past `max_open` the
+least recently touched conversation is closed early (its next messages start a new batch).
 """
 
 from __future__ import annotations
@@ -21,18 +22,22 @@ ConversationKey = tuple[str, str]
 
 
 class _OpenBatch:
-    __slots__ = ("messages", "turns")
+    __slots__ = ("last_seen", "messages", "turns")
 
     def __init__(self) -> None:
         self.messages: list[Message] = []
         self.turns = 0
+        self.last_seen = 0
 
 
 class TurnGrouper:
-    def __init__(self, batch_turns: int, max_open: int = 10_000) -> None:
+    def __init__(self, batch_turns: int, max_open: int = 10_000,
+                 idle_messages: int = 50_000) -> None:
         self.batch_turns = batch_turns
         self.max_open = max_open
+        self.idle_messages = idle_messages
         self._open: OrderedDict[ConversationKey, _OpenBatch] = OrderedDict()
+        self._seen = 0
 
     @property
     def open_conversations(self) -> int:
@@ -40,15 +45,15 @@ class TurnGrouper:
 
     def add(self, message: Message) -> Iterator[TurnBatch]:
         """Take one message; yield the batches it completes."""
+        self._seen += 1
         key = (message.user_id, message.conversation_id)
         batch = self._open.get(key)
         if batch is None:
             batch = self._open[key] = _OpenBatch()
-            if len(self._open) > self.max_open:
-                oldest = next(iter(self._open))
-                yield self._close(oldest)
         else:
             self._open.move_to_end(key)
+        batch.last_seen = self._seen
+        yield from self._close_stale()
         starts_turn = message.role == "user"
         full = starts_turn and batch.turns >= self.batch_turns
         if full or len(batch.messages) >= MAX_BATCH_MESSAGES:
@@ -57,6 +62,15 @@ class TurnGrouper:
         if starts_turn:
             batch.turns += 1
         batch.messages.append(message)
+
+    def _close_stale(self) -> Iterator[TurnBatch]:
+        """Close idle conversations and, past the cap, the least recently touched ones."""
+        while self._open:
+            oldest_key, oldest = next(iter(self._open.items()))
+            idle = self._seen - oldest.last_seen > self.idle_messages
+            if not (idle or len(self._open) > self.max_open):
+                return
+            yield self._close(oldest_key)
 
     def min_open_offset(self) -> int | None:
         """The earliest file offset of a message still waiting in an open batch."""

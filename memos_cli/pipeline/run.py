@@ -103,7 +103,8 @@ class _Importer:
         self.failures = failures
         self.progress = progress
         self.extractor: Extractor = EXTRACTORS["rules"]()
-        self.grouper = TurnGrouper(settings.batch_turns, settings.max_open_conversations)
+        self.grouper = TurnGrouper(settings.batch_turns, settings.max_open_conversations,
+                                   settings.idle_messages)
         self.report = RunReport(run_id=run_id, embedder=embedder.embedder.name if embedder else "")
         self.times = self.report.stage_seconds
         # Accepted but not yet in the ledger: a duplicate of one of these is already imported.
@@ -155,6 +156,8 @@ class _Importer:
                 self._show(path, size, file_report.bytes_read, total)
         for batch in self.grouper.flush():
             self._add_batch(batch)
+            if self.unit_memories >= self.settings.flush_memories:
+                self._flush()
         self._flush()
         if self.use_checkpoints:
             self.state.save_checkpoint(self.report.run_id, self.file.finish())
