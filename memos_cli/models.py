@@ -210,6 +210,8 @@ class RunReport:
     checkpoint_skipped_bytes: int = 0
     failures_file: str | None = None
     failures: list[Failure] = field(default_factory=list)
+    # The memories written, when the caller asked for them (`memos add`).
+    written: list[dict[str, str]] = field(default_factory=list)
     files: list[FileReport] = field(default_factory=list)
     embedder: str = ""
     elapsed_s: float = 0.0

@@ -1,47 +1,24 @@
-"""`memos import` as a function: files in, memories in the store, a RunReport out.
-
-read -> validate -> ledger check -> group -> extract -> (flush: embed -> merge -> upsert ->
-ledger). A flush happens every `flush_memories` memories and at the end of each file; the
-ledger records a message only after its memories are upserted, so a killed run loses nothing
-and a re-run adds nothing twice. A record that fails at any stage becomes a Failure and the
-run goes on.
-"""
+"""Entry points of the pipeline: `memos import` over files, and `memos add` / `memos process`
+over add-message requests. Both open the same engine (importer.py) under the writer lock."""
 
 from __future__ import annotations
 
+import contextlib
 import secrets
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from memos_cli.config import Settings
 from memos_cli.errors import InputError
-from memos_cli.models import (
-    Failure,
-    FileReport,
-    Memory,
-    Message,
-    RawRecord,
-    RunReport,
-    Stage,
-    TurnBatch,
-)
-from memos_cli.pipeline.checkpoint import FileProgress, Resume, plan_resume
-from memos_cli.pipeline.embed import RunEmbedder
-from memos_cli.pipeline.extract import EXTRACTORS, Extractor
+from memos_cli.models import RawRecord, RunReport
 from memos_cli.pipeline.failures import FailureWriter
-from memos_cli.pipeline.group import TurnGrouper
-from memos_cli.pipeline.memories import build_memory, merge_into
-from memos_cli.pipeline.progress import NoProgress, ProgressSink, ProgressSnapshot
+from memos_cli.pipeline.importer import Importer
+from memos_cli.pipeline.progress import NoProgress, ProgressSink
 from memos_cli.pipeline.setup import open_for_writing
-from memos_cli.pipeline.validate import record_count, validate
-from memos_cli.readers import SEEKABLE, ReaderOptions, check_format, detect_format, read
-from memos_cli.state import Checkpoint, State, command_line, writer_lock
-from memos_cli.store import MemoryStore
-
-_PROGRESS_EVERY = 256
+from memos_cli.readers import ReaderOptions, check_format, detect_format
+from memos_cli.state import State, command_line, writer_lock
 
 
 @dataclass(slots=True)
@@ -60,6 +37,29 @@ def new_run_id() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + secrets.token_hex(3)
 
 
+@contextlib.contextmanager
+def _engine(settings: Settings, wait_s: float, failures_file: Path | None, dry_run: bool,
+            progress: ProgressSink | None) -> Iterator[Importer]:
+    """The writer lock, state, embedder and store of one run, closed and recorded at the end."""
+    run_id = new_run_id()
+    failures_path = failures_file or settings.failures_dir / f"{run_id}.jsonl"
+    with writer_lock(settings.home, command_line(), wait_s):
+        state = State(settings.state_db)
+        state.start_run(run_id, command_line())
+        embedder, store = open_for_writing(settings, dry_run=dry_run)
+        importer = Importer(settings, run_id, state, store, embedder,
+                            FailureWriter(failures_path), progress or NoProgress())
+        importer.report.dry_run = dry_run
+        try:
+            yield importer
+        finally:
+            importer.finish()
+            if store is not None:
+                store.close()
+            state.end_run(run_id, importer.report.exit_code, importer.report.summary())
+            state.close()
+
+
 def run_import(settings: Settings, options: ImportOptions,
                progress: ProgressSink | None = None) -> RunReport:
     for path in options.paths:
@@ -68,269 +68,20 @@ def run_import(settings: Settings, options: ImportOptions,
     formats = [detect_format(p) if options.fmt == "auto" else options.fmt for p in options.paths]
     for fmt in formats:
         check_format(fmt)
-    run_id = new_run_id()
-    failures_path = options.failures_file or settings.failures_dir / f"{run_id}.jsonl"
-    with writer_lock(settings.home, command_line(), options.wait_s):
-        state = State(settings.state_db)
-        state.start_run(run_id, command_line())
-        embedder, store = open_for_writing(settings, dry_run=options.dry_run)
-        importer = _Importer(settings, run_id, state, store, embedder,
-                             FailureWriter(failures_path), progress or NoProgress())
-        importer.report.dry_run = options.dry_run
+    with _engine(settings, options.wait_s, options.failures_file, options.dry_run,
+                 progress) as importer:
         importer.use_checkpoints = not (options.from_start or options.dry_run)
-        try:
-            importer.run(list(zip(options.paths, formats, strict=True)), options.reader)
-        finally:
-            importer.failures.close()
-            if store is not None:
-                store.close()
-            report = importer.report
-            state.end_run(run_id, report.exit_code, report.summary())
-            state.close()
-    return report
+        importer.import_files(list(zip(options.paths, formats, strict=True)), options.reader)
+    return importer.report
 
 
-class _Importer:
-    """The state of one run: the open batches, the pending flush, the counters."""
-
-    def __init__(self, settings: Settings, run_id: str, state: State, store: MemoryStore | None,
-                 embedder: RunEmbedder | None, failures: FailureWriter,
-                 progress: ProgressSink) -> None:
-        self.settings = settings
-        self.state = state
-        self.store = store
-        self.embedder = embedder
-        self.failures = failures
-        self.progress = progress
-        self.extractor: Extractor = EXTRACTORS["rules"]()
-        self.grouper = TurnGrouper(settings.batch_turns, settings.max_open_conversations,
-                                   settings.idle_messages)
-        self.report = RunReport(run_id=run_id, embedder=embedder.embedder.name if embedder else "")
-        self.times = self.report.stage_seconds
-        # Accepted but not yet in the ledger: a duplicate of one of these is already imported.
-        self.pending: set[tuple[str, str]] = set()
-        self.unit: list[tuple[TurnBatch, list[Memory]]] = []
-        self.unit_memories = 0
-        self._bytes_before_file = 0
-        self.use_checkpoints = True
-        self.file: FileProgress | None = None
-        self.seekable = False
-
-    def run(self, files: list[tuple[Path, str]], reader_options: ReaderOptions) -> None:
-        started = time.perf_counter()
-        total = sum(path.stat().st_size for path, _ in files)
-        self.progress.start(total)
-        try:
-            for path, fmt in files:
-                self._import_file(path, fmt, reader_options, total)
-        finally:
-            self.progress.finish()
-            self.report.texts_embedded = self.embedder.texts_embedded if self.embedder else 0
-            self.report.tokens_embedded = self.embedder.tokens_embedded if self.embedder else 0
-            self.report.elapsed_s = time.perf_counter() - started
-            if self.failures.count:
-                self.report.failures_file = str(self.failures.path)
-
-    def _import_file(self, path: Path, fmt: str, reader_options: ReaderOptions,
-                     total: int) -> None:
-        file_report = FileReport(path=str(path), format=fmt)
-        self.report.files.append(file_report)
-        size = path.stat().st_size
-        self.seekable = fmt in SEEKABLE
-        known = self.state.checkpoint(str(path.resolve())) if self.use_checkpoints else None
-        resume = plan_resume(path, known, self.seekable)
-        self.file = FileProgress(path, resume)
-        self._skip(resume, file_report)
-        since_progress = 0
-        for item in self._timed(read(path, fmt, reader_options, resume.start)):
-            if isinstance(item, Failure):
-                self.file.saw(item.offset, item.offset, item.line, 1)
-                self._fail(item, file_report)
-            else:
-                self.file.saw(item.start_offset, item.end_offset, item.line, record_count(item))
-                self._take(item, file_report)
-                file_report.bytes_read = item.end_offset
-            since_progress += 1
-            if since_progress >= _PROGRESS_EVERY:
-                since_progress = 0
-                self._show(path, size, file_report.bytes_read, total)
-        for batch in self.grouper.flush():
-            self._add_batch(batch)
-            if self.unit_memories >= self.settings.flush_memories:
-                self._flush()
-        self._flush()
-        if self.use_checkpoints:
-            self.state.save_checkpoint(self.report.run_id, self.file.finish())
-        file_report.bytes_read = size - resume.skipped_bytes
-        self._show(path, size, size, total)
-        self._bytes_before_file += size
-        self.report.bytes_read += size - resume.skipped_bytes
-
-    def _skip(self, resume: Resume, file_report: FileReport) -> None:
-        """Records before the checkpoint: finished by an earlier run, counted as imported."""
-        skipped = resume.skipped_records
-        file_report.checkpoint_skipped_records = skipped
-        file_report.checkpoint_skipped_bytes = resume.skipped_bytes
-        file_report.records_read += skipped
-        self.report.checkpoint_skipped_records += skipped
-        self.report.checkpoint_skipped_bytes += resume.skipped_bytes
-        self.report.records_read += skipped
-        self.report.records_already_imported += skipped
-
-    def _timed(self, items: Iterator[Failure | RawRecord]) -> Iterator[Failure | RawRecord]:
-        while True:
-            started = time.perf_counter()
-            item = next(items, None)
-            self.times.read += time.perf_counter() - started
-            if item is None:
-                return
-            yield item
-
-    def _take(self, record: RawRecord, file_report: FileReport) -> None:
-        started = time.perf_counter()
-        results = list(validate(record))
-        self.times.validate += time.perf_counter() - started
-        for result in results:
-            if isinstance(result, Failure):
-                self._fail(result, file_report)
-                continue
-            file_report.records_read += 1
-            self.report.records_read += 1
-            if self._already_imported(result):
-                self.report.records_already_imported += 1
-                continue
-            started = time.perf_counter()
-            completed = list(self.grouper.add(result))
-            self.times.group += time.perf_counter() - started
-            for batch in completed:
-                self._add_batch(batch)
-            if self.unit_memories >= self.settings.flush_memories:
-                self._flush()
-
-    def _already_imported(self, message: Message) -> bool:
-        started = time.perf_counter()
-        key = (message.user_id, message.message_id)
-        seen = key in self.pending or self.state.is_imported(*key)
-        if not seen:
-            self.pending.add(key)
-        self.times.ledger += time.perf_counter() - started
-        return seen
-
-    def _add_batch(self, batch: TurnBatch) -> None:
-        started = time.perf_counter()
-        try:
-            candidates = self.extractor.extract(batch)
-        except Exception as exc:  # an extractor bug must not stop the run: the batch fails
-            self._fail_batch(batch, "extract", f"extractor error: {exc!r}")
-            return
-        finally:
-            self.times.extract += time.perf_counter() - started
-        now = datetime.now(UTC).isoformat(timespec="seconds")
-        memories = [build_memory(c, batch, self.extractor.name, now) for c in candidates]
-        self.unit.append((batch, memories))
-        self.unit_memories += len(memories)
-        self.report.batches += 1
-
-    def _flush(self) -> None:
-        """Embed and store the pending unit, then commit its ledger rows and the checkpoint."""
-        unit, self.unit, self.unit_memories = self.unit, [], 0
-        memories = _dedupe([m for _, batch_memories in unit for m in batch_memories])
-        stored = not unit or self.embedder is None or self.store is None or (
-            self._embed(unit, memories) and self._store(unit, memories))
-        keys = [(m.user_id, m.message_id) for batch, _ in unit for m in batch.messages]
-        if self.report.dry_run:
-            pass
-        elif stored or self.use_checkpoints:
-            started = time.perf_counter()
-            self.state.commit(self.report.run_id, keys if stored else [], self._checkpoint())
-            self.times.ledger += time.perf_counter() - started
-        if not stored:
-            return
-        self.pending.difference_update(keys)
-        self.report.records_stored += len(keys)
-        self.report.memories_written += len(memories)
-        for memory in memories:
-            kind = memory.payload["memory_type"]
-            self.report.memories_by_type[kind] = self.report.memories_by_type.get(kind, 0) + 1
-
-    def _checkpoint(self) -> Checkpoint | None:
-        if not (self.use_checkpoints and self.seekable and self.file is not None):
-            return None
-        return self.file.advance(self.grouper.min_open_offset())
-
-    def _embed(self, unit: list[tuple[TurnBatch, list[Memory]]], memories: list[Memory]) -> bool:
-        assert self.embedder is not None
-        started = time.perf_counter()
-        try:
-            vectors = self.embedder.embed([m.text for m in memories])
-        except Exception as exc:  # one bad unit fails its records; the run goes on
-            self._fail_unit(unit, "embed", f"embedding failed: {exc!r}")
-            return False
-        finally:
-            self.times.embed += time.perf_counter() - started
-        for memory, vector in zip(memories, vectors, strict=True):
-            memory.vector = vector.tolist()
-        return True
-
-    def _store(self, unit: list[tuple[TurnBatch, list[Memory]]], memories: list[Memory]) -> bool:
-        assert self.store is not None
-        started = time.perf_counter()
-        try:
-            mergeable = [m.id for m in memories if m.payload["memory_type"] != "episode"]
-            existing = {m.id: m.payload for m in self.store.retrieve(mergeable)}
-            for memory in memories:
-                if memory.id in existing:
-                    merge_into(existing[memory.id], memory)
-            self.store.upsert(memories)
-        except Exception as exc:
-            self._fail_unit(unit, "store", f"storing failed: {exc!r}")
-            return False
-        finally:
-            self.times.store += time.perf_counter() - started
-        return True
-
-    def _fail_unit(self, unit: list[tuple[TurnBatch, list[Memory]]], stage: Stage,
-                   reason: str) -> None:
-        for batch, _ in unit:
-            self._fail_batch(batch, stage, reason)
-
-    def _fail_batch(self, batch: TurnBatch, stage: Stage, reason: str) -> None:
-        """Fail every record of a batch; they were counted as read when accepted."""
-        for message in batch.messages:
-            self.pending.discard((message.user_id, message.message_id))
-            failure = Failure(message.source_file, message.source_line, stage, reason, message.raw)
-            file_report = next(f for f in self.report.files if f.path == message.source_file)
-            file_report.records_failed += 1
-            self._note(failure)
-
-    def _fail(self, failure: Failure, file_report: FileReport) -> None:
-        """Fail a record that never got as far as being counted."""
-        self.report.records_read += 1
-        file_report.records_read += 1
-        file_report.records_failed += 1
-        self._note(failure)
-
-    def _note(self, failure: Failure) -> None:
-        self.failures.write(failure)
-        self.report.records_failed += 1
-        if len(self.report.failures) < 1000:
-            self.report.failures.append(failure)
-
-    def _show(self, path: Path, size: int, done: int, total: int) -> None:
-        self.progress.update(ProgressSnapshot(
-            file=str(path), file_bytes=size, file_bytes_done=done, bytes_total=total,
-            bytes_done=self._bytes_before_file + done, records=self.report.records_read,
-            memories=self.report.memories_written, failed=self.report.records_failed))
-
-
-def _dedupe(memories: list[Memory]) -> list[Memory]:
-    """One point per id within a flush; later copies fold into the first."""
-    by_id: dict[str, Memory] = {}
-    for memory in memories:
-        earlier = by_id.get(memory.id)
-        if earlier is None:
-            by_id[memory.id] = memory
-        else:
-            merge_into(earlier.payload, memory)
-            by_id[memory.id] = memory
-    return list(by_id.values())
+def run_requests(settings: Settings, records: list[RawRecord], wait_s: float = 0.0,
+                 on_committed: Callable[[], None] | None = None) -> RunReport:
+    """Add-message requests (from `memos add` or the queue) through the same pipeline; the
+    report lists every memory written."""
+    with _engine(settings, wait_s, None, False, None) as importer:
+        importer.collect_written = True
+        importer.import_records(records)
+        if on_committed is not None:
+            on_committed()
+    return importer.report
