@@ -55,6 +55,7 @@ CREATE TABLE IF NOT EXISTS ledger (
     user_id TEXT NOT NULL,
     message_id TEXT NOT NULL,
     run_id TEXT NOT NULL,
+    source TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (user_id, message_id)
 ) WITHOUT ROWID;
 """
@@ -113,19 +114,15 @@ class State:
                               (user_id, message_id)).fetchone()
         return row is not None
 
-    def record_imported(self, run_id: str, messages: Iterable[tuple[str, str]]) -> None:
-        with self.db:
-            self.db.executemany(
-                "INSERT OR IGNORE INTO ledger (user_id, message_id, run_id) VALUES (?, ?, ?)",
-                ((user, message, run_id) for user, message in messages))
-
-    def commit(self, run_id: str, messages: Iterable[tuple[str, str]],
+    def commit(self, run_id: str, messages: Iterable[tuple[str, str, str]],
                checkpoint: Checkpoint | None) -> None:
-        """Record imported messages and move the file's checkpoint, in one transaction."""
+        """Record imported (user, message, source file) and move the file's checkpoint, in one
+        transaction."""
         with self.db:
             self.db.executemany(
-                "INSERT OR IGNORE INTO ledger (user_id, message_id, run_id) VALUES (?, ?, ?)",
-                ((user, message, run_id) for user, message in messages))
+                "INSERT OR IGNORE INTO ledger (user_id, message_id, run_id, source) "
+                "VALUES (?, ?, ?, ?)",
+                ((user, message, run_id, source) for user, message, source in messages))
             if checkpoint is not None:
                 self._save_checkpoint(run_id, checkpoint)
 
@@ -170,8 +167,39 @@ class State:
                          **{k: counts.get(k) for k in _RUN_COUNTS}})
         return runs
 
+    # the async queue
+    def enqueue(self, user_id: str, request: dict[str, Any]) -> int:
+        with self.db:
+            cursor = self.db.execute(
+                "INSERT INTO queue (user_id, request, enqueued_at) VALUES (?, ?, ?)",
+                (user_id, orjson.dumps(request).decode(), now_iso()))
+        return int(cursor.lastrowid or 0)
+
+    def queued(self, limit: int) -> list[tuple[int, dict[str, Any]]]:
+        rows = self.db.execute("SELECT id, request FROM queue ORDER BY id LIMIT ?",
+                               (limit,)).fetchall()
+        return [(int(row_id), orjson.loads(request)) for row_id, request in rows]
+
+    def dequeue(self, ids: list[int]) -> None:
+        with self.db:
+            self.db.executemany("DELETE FROM queue WHERE id = ?", ((i,) for i in ids))
+
     def queue_depth(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM queue").fetchone()[0])
+
+    def forget(self, user_id: str) -> dict[str, int]:
+        """Every ledger row and queued request of a user, and the checkpoints of files that
+        held the user's messages (so that a re-import reads them again)."""
+        with self.db:
+            sources = [row[0] for row in self.db.execute(
+                "SELECT DISTINCT source FROM ledger WHERE user_id = ? AND source != ''",
+                (user_id,))]
+            ledger = self.db.execute("DELETE FROM ledger WHERE user_id = ?", (user_id,)).rowcount
+            queued = self.db.execute("DELETE FROM queue WHERE user_id = ?", (user_id,)).rowcount
+            checkpoints = sum(
+                self.db.execute("DELETE FROM checkpoints WHERE path = ?", (source,)).rowcount
+                for source in sources)
+        return {"ledger_rows": ledger, "queued_requests": queued, "checkpoints": checkpoints}
 
     def ledger_count(self, user_id: str | None = None) -> int:
         if user_id is None:

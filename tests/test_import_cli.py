@@ -37,7 +37,7 @@ def test_sample_history_imports_and_reimport_adds_nothing(cli: Cli, home: Path) 
     assert first.keys() >= SUMMARY_KEYS
     assert first["records_read"] == first["records_stored"] >= 300
     assert first["records_failed"] == 0 and first["failures_file"] is None and adds_up(first)
-    assert set(first["memories_by_type"]) == {"episode", "fact", "preference", "tool"}
+    assert set(first["memories_by_type"]) == {"episode", "fact", "preference", "tool", "document"}
     points = count_points(home)
     assert points == first["memories_written"]
 

@@ -10,7 +10,7 @@ from rich.table import Table
 from memos_cli.cli.options import ConfigOpt, EmbedderOpt, HomeOpt, JsonOpt, UserOpt, settings_from
 from memos_cli.cli.output import handle_errors, print_json, stderr, stdout
 from memos_cli.pipeline.search import SearchOptions, search
-from memos_cli.store import SearchHit
+from memos_cli.store import MemoryFilter, SearchHit
 
 _TEXT_CHARS = 160
 
@@ -34,9 +34,9 @@ def search_command(
     """
     with handle_errors():
         settings = settings_from(home, config, embedder=embedder)
-        match_any = {"memory_type": memory_type} if memory_type else {}
+        where = MemoryFilter(match_any={"memory_type": memory_type} if memory_type else {})
         hits = search(settings, SearchOptions(user_id=user, query=query, top_k=top_k,
-                                              match_any=match_any))
+                                              where=where))
     if hits is None:
         if json_output:
             print_json([])

@@ -10,6 +10,7 @@ come through here.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
@@ -211,11 +212,13 @@ class Importer:
         stored = not unit or self.embedder is None or self.store is None or (
             self._embed(unit, memories) and self._store(unit, memories))
         keys = [(m.user_id, m.message_id) for batch, _ in unit for m in batch.messages]
+        rows = [(m.user_id, m.message_id, _source_key(m.source_file))
+                for batch, _ in unit for m in batch.messages]
         if self.report.dry_run:
             pass
         elif stored or self.use_checkpoints:
             started = time.perf_counter()
-            self.state.commit(self.report.run_id, keys if stored else [], self._checkpoint())
+            self.state.commit(self.report.run_id, rows if stored else [], self._checkpoint())
             self.times.ledger += time.perf_counter() - started
         if not stored:
             return
@@ -297,6 +300,13 @@ class Importer:
             file=str(path), file_bytes=size, file_bytes_done=done, bytes_total=total,
             bytes_done=self._bytes_before_file + done, records=self.report.records_read,
             memories=self.report.memories_written, failed=self.report.records_failed))
+
+
+@functools.lru_cache(maxsize=256)
+def _source_key(name: str) -> str:
+    """The checkpoint key of a message's file ('' for requests that came from no file)."""
+    path = Path(name)
+    return str(path.resolve()) if name and path.is_file() else ""
 
 
 def _dedupe(memories: list[Memory]) -> list[Memory]:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import TracebackType
 
 from memos_cli.config import Settings
 from memos_cli.pipeline.embedders import Embedder
 from memos_cli.pipeline.setup import open_for_reading
-from memos_cli.store import MemoryStore, SearchHit, SearchQuery
+from memos_cli.store import MemoryFilter, MemoryStore, SearchHit, SearchQuery
 
 
 @dataclass(slots=True)
@@ -16,8 +16,7 @@ class SearchOptions:
     user_id: str
     query: str
     top_k: int = 10
-    match_any: dict[str, list[str]] = field(default_factory=dict)
-    include_superseded: bool = False
+    where: MemoryFilter | None = None  # scope and filters; the user's own memories by default
 
 
 # Candidates fetched per result wanted, so that collapsing still fills the page.
@@ -34,10 +33,11 @@ class Searcher:
 
     def search(self, options: SearchOptions) -> list[SearchHit]:
         vectors, _ = self.embedder.embed([options.query])
+        where = options.where or MemoryFilter()
+        where.user_id = options.user_id
         hits = self.store.search(SearchQuery(
-            user_id=options.user_id, text=options.query, vector=vectors[0].tolist(),
-            top_k=options.top_k * _COLLAPSE_HEADROOM, match_any=options.match_any,
-            include_superseded=options.include_superseded, rrf_k=self.settings.rrf_k,
+            filter=where, text=options.query, vector=vectors[0].tolist(),
+            top_k=options.top_k * _COLLAPSE_HEADROOM, rrf_k=self.settings.rrf_k,
             dense_weight=self.settings.dense_weight))
         return collapse(hits)[:options.top_k]
 

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from memos_cli.ids import stable_id
 from memos_cli.models import Failure, Message, RawRecord
+from memos_cli.pipeline.documents import file_text
 from memos_cli.readers.base import clip
 from memos_cli.timeparse import iso, parse_chat_time
 
@@ -87,12 +88,27 @@ def _normalise(fields: dict[str, Any]) -> dict[str, Any]:
         content = ""
     if content == "" and not out.get("tool_calls"):
         raise ValueError("the message has no content")
-    out["content"] = content
+    out["content"] = _read_attachments(content)
     if out.get("tool_calls") is None:
         out.pop("tool_calls", None)
     if not out.get("message_id"):
         out["message_id"] = _derived_message_id(out)
     return out
+
+
+def _read_attachments(content: Any) -> Any:
+    """File parts with data get their text now: an unreadable one fails this message."""
+    if not isinstance(content, list):
+        return content
+    parts = []
+    for part in content:
+        if isinstance(part, dict) and part.get("type") == "file" and isinstance(
+                part.get("file"), dict) and part["file"].get("file_data"):
+            ref = part["file"]
+            text = file_text(str(ref["file_data"]), ref.get("filename"))
+            part = {**part, "text": text, "file": {**ref, "file_data": None}}
+        parts.append(part)
+    return parts
 
 
 def normalise_info(info: Any) -> dict[str, str]:

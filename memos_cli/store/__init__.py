@@ -8,7 +8,7 @@ from pathlib import Path
 import orjson
 
 from memos_cli.errors import ConfigError
-from memos_cli.store.base import MemoryStore, SearchHit, SearchQuery
+from memos_cli.store.base import MemoryFilter, MemoryStore, SearchHit, SearchQuery
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,4 +43,5 @@ def open_store(store_dir: Path, meta: StoreMeta) -> MemoryStore:
     return EdgeStore(store_dir, meta.dim)
 
 
-__all__ = ["MemoryStore", "SearchHit", "SearchQuery", "StoreMeta", "open_store", "read_meta"]
+__all__ = ["MemoryFilter", "MemoryStore", "SearchHit", "SearchQuery", "StoreMeta", "open_store",
+           "read_meta"]

@@ -20,14 +20,32 @@ DATETIME_INDEXES = ("chat_time",)
 
 
 @dataclass(slots=True)
+class MemoryFilter:
+    """Which memories a search, a listing or a deletion sees.
+
+    Scope: the user's own memories, plus every user's public ones with `include_public`, plus
+    the memories written to the knowledge bases in `kb_ids`. With no user, no scope applies
+    (a listing of the whole store). The other fields narrow that set down.
+    """
+
+    user_id: str | None = None
+    include_public: bool = False
+    kb_ids: list[str] = field(default_factory=list)
+    # field -> allowed values (any of): memory_type, tags, agent_id, app_id, conversation_id.
+    match_any: dict[str, list[str]] = field(default_factory=dict)
+    # info key -> value, all of which must hold.
+    info: dict[str, str] = field(default_factory=dict)
+    since: str | None = None  # chat_time bounds, RFC 3339
+    until: str | None = None
+    include_superseded: bool = False
+
+
+@dataclass(slots=True)
 class SearchQuery:
-    user_id: str
+    filter: MemoryFilter
     text: str
     vector: list[float]
     top_k: int = 10
-    # Exact-match payload filters: field -> allowed values (any of).
-    match_any: dict[str, list[str]] = field(default_factory=dict)
-    include_superseded: bool = False
     # Rank fusion: a small k lets each list's top hits lead; dense counts this much of BM25.
     rrf_k: int = 5
     dense_weight: float = 0.5
@@ -47,9 +65,15 @@ class MemoryStore(Protocol):
 
     def retrieve(self, ids: Sequence[str]) -> list[Memory]: ...
 
-    def scroll(self, match: dict[str, str] | None = None, with_vectors: bool = False,
+    def scroll(self, where: MemoryFilter | None = None, with_vectors: bool = False,
                page: int = 512) -> Iterator[Memory]:
-        """Every point whose payload matches (field -> exact value), in id order."""
+        """Every point the filter lets through (all of them without one), in id order."""
+        ...
+
+    def delete(self, ids: Sequence[str]) -> None: ...
+
+    def delete_matching(self, where: MemoryFilter) -> int:
+        """Delete what the filter lets through; how many points that was."""
         ...
 
     def search(self, query: SearchQuery) -> list[SearchHit]: ...

@@ -15,6 +15,7 @@ from memos_cli.store.base import (
     KEYWORD_INDEXES,
     SPARSE,
     TENANT_INDEX,
+    MemoryFilter,
     SearchHit,
     SearchQuery,
 )
@@ -70,11 +71,9 @@ class EdgeStore:
         records = self._shard.retrieve(list(ids), with_payload=True, with_vector=False)
         return [Memory(str(r.id), dict(r.payload or {})) for r in records]
 
-    def scroll(self, match: dict[str, str] | None = None, with_vectors: bool = False,
+    def scroll(self, where: MemoryFilter | None = None, with_vectors: bool = False,
                page: int = 512) -> Iterator[Memory]:
-        conditions = [qe.FieldCondition(key, match=qe.MatchValue(value))
-                      for key, value in (match or {}).items()]
-        condition = qe.Filter(must=conditions) if conditions else None  # type: ignore[arg-type]
+        condition = _filter(where) if where is not None else None
         offset = None
         while True:
             records, offset = self._shard.scroll(qe.ScrollRequest(
@@ -100,7 +99,7 @@ class EdgeStore:
             ],
             query=qe.Fusion.Rrf(k=query.rrf_k,  # type: ignore[arg-type]  # the stub omits Rrf
                                 weights=[query.dense_weight, 1.0]),
-            filter=_filter(query),
+            filter=_filter(query.filter),
             with_payload=True,
         )
         return [SearchHit(str(p.id), float(p.score), dict(p.payload or {}))
@@ -112,6 +111,17 @@ class EdgeStore:
             condition = qe.Filter(must=[qe.FieldCondition(TENANT_INDEX,
                                                           match=qe.MatchValue(user_id))])
         return int(self._shard.count(qe.CountRequest(filter=condition, exact=True)))
+
+    def delete(self, ids: Sequence[str]) -> None:
+        if ids:
+            self._shard.update(qe.UpdateOperation.delete_points(list(ids)))
+
+    def delete_matching(self, where: MemoryFilter) -> int:
+        condition = _filter(where)
+        doomed = int(self._shard.count(qe.CountRequest(filter=condition, exact=True)))
+        if doomed:
+            self._shard.update(qe.UpdateOperation.delete_points_by_filter(condition))
+        return doomed
 
     def counts_by(self, field: str, limit: int = 1_000_000) -> dict[str, int]:
         response = self._shard.facet(qe.FacetRequest(field, limit=limit, exact=True))
@@ -129,11 +139,23 @@ def _config(dim: int) -> qe.EdgeConfig:
     )
 
 
-def _filter(query: SearchQuery) -> qe.Filter:
-    must: list[qe.FieldCondition] = [
-        qe.FieldCondition(TENANT_INDEX, match=qe.MatchValue(query.user_id))]
-    if not query.include_superseded:
+def _filter(where: MemoryFilter) -> qe.Filter:
+    must: list[object] = []
+    if where.user_id is not None:
+        scope: list[object] = [qe.FieldCondition(TENANT_INDEX, match=qe.MatchValue(where.user_id))]
+        if where.include_public:
+            scope.append(qe.FieldCondition("scope", match=qe.MatchValue("public")))
+        if where.kb_ids:
+            scope.append(qe.FieldCondition("knowledgebase_ids",
+                                           match=qe.MatchAny(list(where.kb_ids))))
+        must.append(qe.Filter(should=scope))  # type: ignore[arg-type]
+    if not where.include_superseded:
         must.append(qe.FieldCondition("status", match=qe.MatchValue("active")))
-    for key, values in query.match_any.items():
+    for key, values in where.match_any.items():
         must.append(qe.FieldCondition(key, match=qe.MatchAny(list(values))))
+    for key, value in where.info.items():
+        must.append(qe.FieldCondition(f"info.{key}", match=qe.MatchValue(value)))
+    if where.since or where.until:
+        must.append(qe.FieldCondition("chat_time", range=qe.RangeDateTime(
+            gte=where.since, lte=where.until)))
     return qe.Filter(must=must)  # type: ignore[arg-type]

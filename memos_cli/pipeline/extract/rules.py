@@ -8,6 +8,7 @@ from datetime import datetime
 import orjson
 
 from memos_cli.models import MemoryCandidate, Message, TurnBatch
+from memos_cli.pipeline.documents import chunks
 from memos_cli.pipeline.extract.dates import day_text
 from memos_cli.pipeline.extract.statements import find_statements
 
@@ -26,6 +27,7 @@ class RuleExtractor:
             found.append(episode)
         found.extend(_statements(batch.messages))
         found.extend(_tool_memories(batch.messages))
+        found.extend(_attachments(batch.messages))
         return found
 
 
@@ -102,6 +104,33 @@ def _with_choice_context(text: str, messages: list[Message], index: int) -> tupl
     if not context:
         return text, sources
     return f"{text} (context: {' / '.join(context)})", sources
+
+
+def _attachments(messages: list[Message]) -> list[MemoryCandidate]:
+    """Images keep their URL and caption; documents become chunks pointing back to the file."""
+    found: list[MemoryCandidate] = []
+    for message in messages:
+        if isinstance(message.content, str):
+            continue
+        said = " ".join(p.text for p in message.content if p.type == "text" and p.text).strip()
+        for part in message.content:
+            if part.type == "image_url" and part.image_url:
+                extra = part.image_url.model_extra or {}
+                caption = str(extra.get("caption") or extra.get("alt") or said)
+                text = f"Image {part.image_url.url}" + (f": {caption}" if caption else "")
+                found.append(MemoryCandidate(
+                    "document", text, [message.message_id], message.chat_time,
+                    {"kind": "image", "url": part.image_url.url, "caption": caption}))
+            elif part.type == "file" and part.file and part.text:
+                name = part.file.filename or part.file.file_id or "attachment"
+                pieces = chunks(part.text)
+                for index, piece in enumerate(pieces, start=1):
+                    found.append(MemoryCandidate(
+                        "document", f"[{name}, part {index}/{len(pieces)}] {piece}",
+                        [message.message_id], message.chat_time,
+                        {"kind": "file", "filename": name, "chunk": str(index),
+                         "chunks": str(len(pieces))}))
+    return found
 
 
 def _tool_memories(messages: list[Message]) -> list[MemoryCandidate]:
