@@ -8,7 +8,10 @@ import sys
 import typer
 
 from memos_cli import __version__
+from memos_cli.cli.add import add_command
 from memos_cli.cli.import_ import import_command
+from memos_cli.cli.memories import forget_command, memories_app
+from memos_cli.cli.process import process_command
 from memos_cli.cli.search import search_command
 from memos_cli.cli.status import status_command
 
@@ -21,7 +24,11 @@ app = typer.Typer(
     add_completion=False,
 )
 app.command("import")(import_command)
+app.command("add")(add_command)
 app.command("search")(search_command)
+app.command("process")(process_command)
+app.add_typer(memories_app, name="memories")
+app.command("forget")(forget_command)
 app.command("status")(status_command)
 
 

@@ -7,10 +7,29 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from memos_cli.cli.options import ConfigOpt, EmbedderOpt, HomeOpt, JsonOpt, UserOpt, settings_from
+from memos_cli.cli.options import (
+    AgentOpt,
+    AppOpt,
+    ConfigOpt,
+    ConversationOpt,
+    EmbedderOpt,
+    HomeOpt,
+    InfoOpt,
+    JsonOpt,
+    KbOpt,
+    PublicOpt,
+    SinceOpt,
+    SupersededOpt,
+    TagOpt,
+    TypeOpt,
+    UntilOpt,
+    UserOpt,
+    build_filter,
+    settings_from,
+)
 from memos_cli.cli.output import handle_errors, print_json, stderr, stdout
 from memos_cli.pipeline.search import SearchOptions, search
-from memos_cli.store import MemoryFilter, SearchHit
+from memos_cli.store import SearchHit
 
 _TEXT_CHARS = 160
 
@@ -20,9 +39,17 @@ def search_command(
     user: UserOpt,
     top_k: Annotated[int, typer.Option("--top-k", "-k", min=1, max=1000,
                                        help="How many memories to return.")] = 10,
-    memory_type: Annotated[list[str] | None, typer.Option(
-        "--type", help="Only these memory types (repeatable): fact, preference, tool, episode, "
-        "document.", show_default=False)] = None,
+    memory_type: TypeOpt = None,
+    tag: TagOpt = None,
+    agent: AgentOpt = None,
+    app: AppOpt = None,
+    conversation: ConversationOpt = None,
+    info: InfoOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    include_public: PublicOpt = False,
+    kb: KbOpt = None,
+    include_superseded: SupersededOpt = False,
     embedder: EmbedderOpt = None,
     home: HomeOpt = None,
     config: ConfigOpt = None,
@@ -30,11 +57,14 @@ def search_command(
 ) -> None:
     """Search one user's memories: dense and BM25 results fused by rank (RRF).
 
-    Only that user's memories are ever searched.
+    Scope: the user's own memories; --include-public adds every user's public memories and
+    --kb ID a knowledge base's. Superseded memories are hidden unless --include-superseded.
+    A hit whose source messages all came with better hits is left out (no repeats).
     """
     with handle_errors():
         settings = settings_from(home, config, embedder=embedder)
-        where = MemoryFilter(match_any={"memory_type": memory_type} if memory_type else {})
+        where = build_filter(memory_type, tag, agent, app, conversation, info, since, until,
+                             include_public, kb, include_superseded)
         hits = search(settings, SearchOptions(user_id=user, query=query, top_k=top_k,
                                               where=where))
     if hits is None:

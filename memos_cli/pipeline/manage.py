@@ -1,0 +1,83 @@
+"""Listing, showing and deleting memories, and forgetting a user."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import islice
+
+from memos_cli.config import Settings
+from memos_cli.models import Memory
+from memos_cli.pipeline.setup import open_for_reading
+from memos_cli.state import State, command_line, writer_lock
+from memos_cli.store import MemoryFilter, MemoryStore
+
+
+def _opened(settings: Settings) -> MemoryStore | None:
+    opened = open_for_reading(settings)
+    return opened[1] if opened is not None else None
+
+
+def list_memories(settings: Settings, where: MemoryFilter, limit: int,
+                  offset: int = 0) -> list[Memory]:
+    store = _opened(settings)
+    if store is None:
+        return []
+    try:
+        found: Iterator[Memory] = store.scroll(where)
+        return list(islice(found, offset, offset + limit))
+    finally:
+        store.close()
+
+
+def show_memory(settings: Settings, memory_id: str) -> Memory | None:
+    store = _opened(settings)
+    if store is None:
+        return None
+    try:
+        found = store.retrieve([memory_id])
+        return found[0] if found else None
+    finally:
+        store.close()
+
+
+def delete_memory(settings: Settings, memory_id: str, wait_s: float = 0.0) -> bool:
+    with writer_lock(settings.home, command_line(), wait_s):
+        store = _opened(settings)
+        if store is None:
+            return False
+        try:
+            if not store.retrieve([memory_id]):
+                return False
+            store.delete([memory_id])
+            return True
+        finally:
+            store.close()
+
+
+@dataclass(slots=True)
+class Forgotten:
+    memories: int
+    ledger_rows: int
+    queued_requests: int
+    checkpoints: int
+
+
+def forget_user(settings: Settings, user_id: str, wait_s: float = 0.0) -> Forgotten:
+    """Every memory, ledger row, checkpoint of a file that held the user, and queued request."""
+    with writer_lock(settings.home, command_line(), wait_s):
+        store = _opened(settings)
+        memories = 0
+        if store is not None:
+            try:
+                memories = store.delete_matching(MemoryFilter(user_id=user_id,
+                                                              include_superseded=True))
+            finally:
+                store.close()
+        state = State(settings.state_db)
+        try:
+            counts = state.forget(user_id)
+        finally:
+            state.close()
+    return Forgotten(memories, counts["ledger_rows"], counts["queued_requests"],
+                     counts["checkpoints"])
