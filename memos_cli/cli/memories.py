@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -36,6 +37,16 @@ memories_app = typer.Typer(help="List, show and delete stored memories.", no_arg
 
 def as_json(memory: Memory) -> dict[str, object]:
     return {"id": memory.id, **memory.payload}
+
+
+def _confirmed(question: str) -> bool:
+    """Ask on a terminal; anywhere else (cron, pipes) the answer is no."""
+    if not sys.stdin.isatty():
+        return False
+    try:
+        return typer.confirm(question, default=False, err=True)
+    except typer.Abort:
+        return False
 
 
 class NotFoundError(MemosError):
@@ -123,8 +134,7 @@ def forget_command(
     """Remove everything memos holds about a user: memories, ledger rows, queued requests, and
     the checkpoints of files that held the user (so that a re-import reads them again)."""
     with handle_errors():
-        if not yes and not typer.confirm(f"Forget everything about user {user!r}?",
-                                         default=False, err=True):
+        if not yes and not _confirmed(f"Forget everything about user {user!r}?"):
             raise UsageError("not confirmed; nothing was removed",
                              "pass --yes to skip the question")
         done = forget_user(settings_from(home, config), user, wait)
