@@ -189,6 +189,8 @@ class FileReport:
     records_failed: int = 0
     checkpoint_skipped_records: int = 0
     checkpoint_skipped_bytes: int = 0
+    conversations: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(slots=True)

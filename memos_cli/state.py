@@ -53,10 +53,11 @@ CREATE TABLE IF NOT EXISTS queue (
 );
 CREATE TABLE IF NOT EXISTS ledger (
     user_id TEXT NOT NULL,
+    conversation_id TEXT NOT NULL,
     message_id TEXT NOT NULL,
     run_id TEXT NOT NULL,
     source TEXT NOT NULL DEFAULT '',
-    PRIMARY KEY (user_id, message_id)
+    PRIMARY KEY (user_id, conversation_id, message_id)
 ) WITHOUT ROWID;
 """
 
@@ -109,20 +110,22 @@ class State:
                 (now_iso(), exit_code, orjson.dumps(summary).decode(), run_id))
 
     # ledger
-    def is_imported(self, user_id: str, message_id: str) -> bool:
-        row = self.db.execute("SELECT 1 FROM ledger WHERE user_id = ? AND message_id = ?",
-                              (user_id, message_id)).fetchone()
+    def is_imported(self, user_id: str, conversation_id: str, message_id: str) -> bool:
+        row = self.db.execute(
+            "SELECT 1 FROM ledger WHERE user_id = ? AND conversation_id = ? AND message_id = ?",
+            (user_id, conversation_id, message_id)).fetchone()
         return row is not None
 
-    def commit(self, run_id: str, messages: Iterable[tuple[str, str, str]],
+    def commit(self, run_id: str, messages: Iterable[tuple[str, str, str, str]],
                checkpoint: Checkpoint | None) -> None:
-        """Record imported (user, message, source file) and move the file's checkpoint, in one
-        transaction."""
+        """Record imported (user, conversation, message, source file) and move the file's
+        checkpoint, in one transaction."""
         with self.db:
             self.db.executemany(
-                "INSERT OR IGNORE INTO ledger (user_id, message_id, run_id, source) "
-                "VALUES (?, ?, ?, ?)",
-                ((user, message, run_id, source) for user, message, source in messages))
+                "INSERT OR IGNORE INTO ledger (user_id, conversation_id, message_id, run_id, "
+                "source) VALUES (?, ?, ?, ?, ?)",
+                ((user, conversation, message, run_id, source)
+                 for user, conversation, message, source in messages))
             if checkpoint is not None:
                 self._save_checkpoint(run_id, checkpoint)
 

@@ -92,7 +92,8 @@ def test_killed_imports_resume_to_the_store_of_one_clean_import(tmp_path: Path) 
         try:
             assert state.ledger_count() == messages
             distinct = state.db.execute(
-                "SELECT COUNT(*) FROM (SELECT DISTINCT user_id, message_id FROM ledger)"
+                "SELECT COUNT(*) FROM (SELECT DISTINCT user_id, conversation_id, message_id "
+                "FROM ledger)"
             ).fetchone()
             assert distinct[0] == messages
         finally:

@@ -24,14 +24,17 @@ _FAILURES_SHOWN = 100
 def import_command(
     paths: Annotated[list[Path] | None, typer.Argument(
         help="Files to import: memos JSONL (add-message requests or one message per line), "
-        "CSV/TSV, or a failures file of an earlier run once fixed.", show_default=False)] = None,
+        "CSV/TSV, OpenAI chat JSONL, ShareGPT JSON, a ChatGPT export (conversations.json or "
+        "the .zip), a Claude export, or a failures file of an earlier run once fixed.",
+        show_default=False)] = None,
     globs: Annotated[list[str] | None, typer.Option(
         "--glob", help="Import every file matching this pattern, e.g. 'exports/*.jsonl' "
         "(repeatable; quote it).", show_default=False)] = None,
     fmt: Annotated[str, typer.Option(
         "--format", "-f", help=f"auto, or one of: {', '.join(sorted(READERS))}.")] = "auto",
     user: Annotated[str | None, typer.Option(
-        "--user", help="User id for formats that carry none.", show_default=False)] = None,
+        "--user", help="User id for formats that carry none (ChatGPT, ShareGPT, OpenAI chat; "
+        "Claude exports default to the account's uuid).", show_default=False)] = None,
     column_map: Annotated[str | None, typer.Option(
         "--map", help="CSV column renames, e.g. content=text,user_id=customer.",
         show_default=False)] = None,
@@ -45,6 +48,9 @@ def import_command(
         "--wait", help="Seconds to wait for another run holding the store.")] = 0.0,
     dry_run: Annotated[bool, typer.Option(
         "--dry-run", help="Read, validate, group and extract; store nothing.")] = False,
+    all_branches: Annotated[bool, typer.Option(
+        "--all-branches", help="ChatGPT exports: also keep abandoned branches (regenerated "
+        "answers, edited messages), tagged abandoned-branch.")] = False,
     from_start: Annotated[bool, typer.Option(
         "--from-start", help="Ignore checkpoints: read every file from its start (records "
         "already imported are still skipped).")] = False,
@@ -71,7 +77,8 @@ def import_command(
             settings = settings_from(home, config, embedder=embedder, batch_turns=batch_turns)
             options = ImportOptions(
                 paths=_inputs(paths or [], globs or []), fmt=fmt,
-                reader=ReaderOptions(user=user, column_map=_parse_map(column_map)),
+                reader=ReaderOptions(user=user, column_map=_parse_map(column_map),
+                                     all_branches=all_branches),
                 failures_file=failures, dry_run=dry_run, wait_s=wait, from_start=from_start)
             progress = choose_progress(stderr, quiet, settings.progress_interval_s, log)
             report = run_import(settings, options, progress)
@@ -83,6 +90,8 @@ def import_command(
         elif stdout.is_terminal:
             _print_summary(report)
         else:
+            for line in file_lines(report):
+                print(line, file=sys.stderr, flush=True)
             print(summary_line(report), flush=True)
         if log:
             log.write(f"{stamp()} {summary_line(report)}\n")
@@ -160,3 +169,17 @@ def _print_summary(report: RunReport) -> None:
         table.add_row(what, f"{count:,}")
     table.add_row("seconds", f"{report.elapsed_s:,.1f}")
     stdout.print(table)
+    for line in file_lines(report):
+        stdout.print(line, markup=False, highlight=False)
+
+
+def file_lines(report: RunReport) -> list[str]:
+    """Per file: the format read (as detected), conversations, records and what was skipped."""
+    lines = []
+    for f in report.files:
+        conversations = f" {f.conversations:,} conversations," if f.conversations else ""
+        skipped = "; skipped: " + ", ".join(f"{n:,} {why}" for why, n in sorted(
+            f.skipped.items())) if f.skipped else ""
+        lines.append(f"{f.path}: read as {f.format},{conversations} {f.records_read:,} records, "
+                     f"{f.records_failed:,} failed{skipped}")
+    return lines

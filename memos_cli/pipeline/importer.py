@@ -10,6 +10,7 @@ come through here.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import time
 from collections.abc import Iterable, Iterator
@@ -35,7 +36,7 @@ from memos_cli.pipeline.group import TurnGrouper
 from memos_cli.pipeline.memories import build_memory, merge_into
 from memos_cli.pipeline.progress import ProgressSink, ProgressSnapshot
 from memos_cli.pipeline.validate import record_count, validate
-from memos_cli.readers import SEEKABLE, ReaderOptions, read
+from memos_cli.readers import SEEKABLE, ReaderOptions, ReadStats, read
 from memos_cli.state import Checkpoint, State
 from memos_cli.store import MemoryStore
 
@@ -60,7 +61,7 @@ class Importer:
         self.report = RunReport(run_id=run_id, embedder=embedder.embedder.name if embedder else "")
         self.times = self.report.stage_seconds
         # Accepted but not yet in the ledger: a duplicate of one of these is already imported.
-        self.pending: set[tuple[str, str]] = set()
+        self.pending: set[tuple[str, str, str]] = set()
         self.unit: list[tuple[TurnBatch, list[Memory]]] = []
         self.unit_memories = 0
         self._bytes_before_file = 0
@@ -116,7 +117,10 @@ class Importer:
         self.file = FileProgress(path, resume)
         self._skip(resume, file_report)
         since_progress = 0
-        for item in self._timed(read(path, fmt, reader_options, resume.start)):
+        reader_options = dataclasses.replace(reader_options, stats=ReadStats())
+        done = resume.start.offset >= size > 0  # finished by an earlier run: nothing to read
+        items = iter(()) if done else read(path, fmt, reader_options, resume.start)
+        for item in self._timed(items):
             if isinstance(item, Failure):
                 self.file.saw(item.offset, item.offset, item.line, 1)
                 self._fail(item, file_report)
@@ -135,6 +139,8 @@ class Importer:
         self._flush()
         if self.use_checkpoints:
             self.state.save_checkpoint(self.report.run_id, self.file.finish())
+        file_report.conversations = reader_options.stats.conversations
+        file_report.skipped = dict(reader_options.stats.skipped)
         file_report.bytes_read = size - resume.skipped_bytes
         self._show(path, size, size, total)
         self._bytes_before_file += size
@@ -183,7 +189,7 @@ class Importer:
 
     def _already_imported(self, message: Message) -> bool:
         started = time.perf_counter()
-        key = (message.user_id, message.message_id)
+        key = _ledger_key(message)
         seen = key in self.pending or self.state.is_imported(*key)
         if not seen:
             self.pending.add(key)
@@ -211,8 +217,8 @@ class Importer:
         memories = _dedupe([m for _, batch_memories in unit for m in batch_memories])
         stored = not unit or self.embedder is None or self.store is None or (
             self._embed(unit, memories) and self._store(unit, memories))
-        keys = [(m.user_id, m.message_id) for batch, _ in unit for m in batch.messages]
-        rows = [(m.user_id, m.message_id, _source_key(m.source_file))
+        keys = [_ledger_key(m) for batch, _ in unit for m in batch.messages]
+        rows = [(*_ledger_key(m), _source_key(m.source_file))
                 for batch, _ in unit for m in batch.messages]
         if self.report.dry_run:
             pass
@@ -277,7 +283,7 @@ class Importer:
     def _fail_batch(self, batch: TurnBatch, stage: Stage, reason: str) -> None:
         """Fail every record of a batch; they were counted as read when accepted."""
         for message in batch.messages:
-            self.pending.discard((message.user_id, message.message_id))
+            self.pending.discard(_ledger_key(message))
             failure = Failure(message.source_file, message.source_line, stage, reason, message.raw)
             self._file_report(message.source_file, "").records_failed += 1
             self._note(failure)
@@ -300,6 +306,11 @@ class Importer:
             file=str(path), file_bytes=size, file_bytes_done=done, bytes_total=total,
             bytes_done=self._bytes_before_file + done, records=self.report.records_read,
             memories=self.report.memories_written, failed=self.report.records_failed))
+
+
+def _ledger_key(message: Message) -> tuple[str, str, str]:
+    """Message ids are only taken to be unique within a conversation."""
+    return message.user_id, message.conversation_id, message.message_id
 
 
 @functools.lru_cache(maxsize=256)

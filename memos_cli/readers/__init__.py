@@ -5,36 +5,70 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import orjson
+
 from memos_cli.errors import InputError
-from memos_cli.readers.base import Reader, ReaderItem, ReaderOptions, StartAt
+from memos_cli.readers.base import Reader, ReaderItem, ReaderOptions, ReadStats, StartAt
+from memos_cli.readers.chatgpt import read_chatgpt
+from memos_cli.readers.claude import read_claude
 from memos_cli.readers.csv_ import read_csv
 from memos_cli.readers.memos_jsonl import read_memos_jsonl
+from memos_cli.readers.openai_chat import read_openai_chat
+from memos_cli.readers.sharegpt import read_sharegpt
 
 READERS: dict[str, Reader] = {
     "memos-jsonl": read_memos_jsonl,
     "csv": read_csv,
+    "openai-chat": read_openai_chat,
+    "sharegpt": read_sharegpt,
+    "chatgpt": read_chatgpt,
+    "claude": read_claude,
 }
 
 # Formats whose readers can resume at a byte offset (a line boundary).
-SEEKABLE = frozenset({"memos-jsonl"})
+SEEKABLE = frozenset({"memos-jsonl", "openai-chat"})
 
-_SUFFIXES = {".jsonl": "memos-jsonl", ".ndjson": "memos-jsonl", ".csv": "csv", ".tsv": "csv"}
+_HEAD_BYTES = 65_536
+# The first key that tells a JSON-array export apart, in the order they are tried.
+_ARRAY_KEYS = ((b'"mapping"', "chatgpt"), (b'"chat_messages"', "claude"),
+               (b'"conversations"', "sharegpt"), (b'"messages"', "sharegpt"))
 
 
 def detect_format(path: Path) -> str:
-    """The reader for a file, from its extension, else from its first bytes."""
-    by_suffix = _SUFFIXES.get(path.suffix.lower())
-    if by_suffix:
-        return by_suffix
+    """The reader for a file, from its extension and its first bytes."""
+    suffix = path.suffix.lower()
+    if suffix == ".zip":
+        return "chatgpt"
+    if suffix in (".csv", ".tsv"):
+        return "csv"
     with path.open("rb") as handle:
-        head = handle.read(4096).lstrip(b"\xef\xbb\xbf").lstrip()
-    if head.startswith(b"{"):
-        return "memos-jsonl"
+        head = handle.read(_HEAD_BYTES).lstrip(b"\xef\xbb\xbf").lstrip()
+    if head.startswith(b"["):
+        for key, fmt in _ARRAY_KEYS:
+            if key in head:
+                return fmt
+    if head.startswith(b"{") or suffix in (".jsonl", ".ndjson"):
+        return _jsonl_kind(head)
     first_line = head.split(b"\n", 1)[0]
     if b"user_id" in first_line and (b"," in first_line or b"\t" in first_line):
         return "csv"
     raise InputError(f"{path}: cannot tell the format from its name or first bytes",
                      f"pass --format, one of: {', '.join(sorted(READERS))}")
+
+
+def _jsonl_kind(head: bytes) -> str:
+    """OpenAI chat lines have `messages` and no user_id; memos lines carry user_id."""
+    for line in head.splitlines():
+        if not line.strip():
+            continue
+        try:
+            first = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            return "memos-jsonl"  # its reader reports the bad line
+        if isinstance(first, dict) and "messages" in first and "user_id" not in first:
+            return "openai-chat"
+        return "memos-jsonl"
+    return "memos-jsonl"
 
 
 def read(path: Path, fmt: str, options: ReaderOptions,
@@ -49,5 +83,5 @@ def check_format(fmt: str) -> None:
                          f"use --format auto or one of: {', '.join(sorted(READERS))}")
 
 
-__all__ = ["READERS", "SEEKABLE", "ReaderItem", "ReaderOptions", "StartAt", "check_format",
-           "detect_format", "read"]
+__all__ = ["READERS", "SEEKABLE", "ReadStats", "ReaderItem", "ReaderOptions", "StartAt",
+           "check_format", "detect_format", "read"]

@@ -13,11 +13,26 @@ MAX_RAW_CHARS = 65_536
 UTF8_BOM = b"\xef\xbb\xbf"
 
 
+@dataclass(slots=True)
+class ReadStats:
+    """What a reader saw besides records: conversations, and what it skipped and why."""
+
+    conversations: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+
+    def skip(self, reason: str, count: int = 1) -> None:
+        self.skipped[reason] = self.skipped.get(reason, 0) + count
+
+
 @dataclass(frozen=True, slots=True)
 class ReaderOptions:
     user: str | None = None
     # CSV column renames: memos field -> column name in the file.
     column_map: dict[str, str] = field(default_factory=dict)
+    # ChatGPT: also keep abandoned branches (regenerations, edits), tagged.
+    all_branches: bool = False
+    # Filled by the reader, one per file.
+    stats: ReadStats = field(default_factory=ReadStats)
 
 
 @dataclass(frozen=True, slots=True)

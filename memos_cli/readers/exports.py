@@ -1,0 +1,88 @@
+"""What the export readers share: streaming a top-level JSON array (also inside a .zip), and
+turning one conversation into one add-message request record.
+
+A 1 GB export never becomes 1 GB of objects: ijson yields one conversation at a time. A
+conversation that can't be used fails alone, named by its 1-based index in the array; a file
+that breaks off mid-way keeps every conversation before the break.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import ijson
+import orjson
+
+from memos_cli.errors import InputError
+from memos_cli.models import Failure, RawRecord
+from memos_cli.readers.base import ReaderOptions, clip
+
+
+class BadConversation(ValueError):
+    """This conversation can't be read (a cycle, a missing parent, no messages, ...)."""
+
+
+@contextlib.contextmanager
+def open_export(path: Path, member: str = "conversations.json") -> Iterator[IO[bytes]]:
+    """The JSON document of an export: the file itself, or `member` of an export .zip."""
+    if path.suffix.lower() != ".zip":
+        with path.open("rb") as handle:
+            yield handle
+        return
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile as exc:
+        raise InputError(f"{path} is not a readable zip: {exc}", "re-download the export") from exc
+    with archive:
+        names = [n for n in archive.namelist() if n.rsplit("/", 1)[-1] == member]
+        if not names:
+            raise InputError(f"{path} has no {member}",
+                             "pass the export .zip as downloaded, or the JSON file itself")
+        with archive.open(names[0]) as handle:
+            yield handle
+
+
+def conversations(path: Path) -> Iterator[tuple[int, Any] | Failure]:
+    """(1-based index, conversation) for each item of the top-level array, streaming."""
+    index = 0
+    with open_export(path) as handle:
+        try:
+            for index, item in enumerate(ijson.items(handle, "item", use_float=True), start=1):
+                yield index, item
+        except (ijson.JSONError, ValueError) as exc:
+            where = f"after conversation {index}" if index else "before the first conversation"
+            yield Failure(str(path), index + 1, "read",
+                          f"the export breaks off {where} (truncated or invalid JSON: {exc}); "
+                          "every conversation before it was read", "")
+
+
+def require_user(options: ReaderOptions, fmt: str, fallback: str | None = None) -> str:
+    user = options.user or fallback
+    if not user:
+        raise InputError(f"{fmt} files carry no user id", "pass --user USER_ID")
+    return user
+
+
+def content_key(value: Any) -> str:
+    """A short hash of a conversation's content: ids that survive re-export and re-reading."""
+    return hashlib.sha256(orjson.dumps(value, option=orjson.OPT_SORT_KEYS)).hexdigest()[:16]
+
+
+def request_record(path: Path, index: int, user: str, conversation_id: str,
+                   messages: list[dict[str, Any]], raw: Any) -> RawRecord | Failure:
+    if not messages:
+        return Failure(str(path), index, "read", f"conversation {index} has no usable messages",
+                       clip(orjson.dumps(raw).decode()))
+    request = {"user_id": user, "conversation_id": conversation_id, "messages": messages}
+    return RawRecord(str(path), index, clip(orjson.dumps(request).decode()), request,
+                     start_offset=index, end_offset=index)
+
+
+def failure(path: Path, index: int, reason: str, raw: Any) -> Failure:
+    return Failure(str(path), index, "read", f"conversation {index}: {reason}",
+                   clip(orjson.dumps(raw, default=str).decode()))

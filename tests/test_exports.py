@@ -1,0 +1,213 @@
+"""The chat apps' exports: ChatGPT (also zipped), Claude, ShareGPT, OpenAI chat JSONL."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import ROOT, SAMPLES, SHARED, Cli
+from memos_cli.readers import detect_format
+
+EXPORTS = SHARED / "data" / "exports"
+CHATGPT = EXPORTS / "chatgpt_branch_fixture_synthetic.json"
+
+
+def sharegpt_turns(path: Path) -> int:
+    data = json.loads(path.read_text())
+    return sum(len(c.get("conversations") or c.get("messages")) for c in data)
+
+
+@pytest.mark.parametrize("name, fmt, conversations, messages", [
+    ("chatgpt_branch_fixture_synthetic.json", "chatgpt", 1, 4),
+    ("openai_finetune_toy_chat.jsonl", "openai-chat", 4,
+     sum(len(json.loads(line)["messages"])
+         for line in (EXPORTS / "openai_finetune_toy_chat.jsonl").read_text().splitlines())),
+    ("sharegpt_toolcall_sample.json", "sharegpt", 40,
+     sharegpt_turns(EXPORTS / "sharegpt_toolcall_sample.json")),
+    ("sharegpt_openai_style_mllm_demo.json", "sharegpt", 6,
+     sharegpt_turns(EXPORTS / "sharegpt_openai_style_mllm_demo.json")),
+])
+def test_each_sample_imports_with_its_counts_and_once(cli: Cli, name: str, fmt: str,
+                                                      conversations: int, messages: int) -> None:
+    first = cli.json("import", str(EXPORTS / name), "--user", "me", "--embedder", "hash")
+    [report] = first["files"]
+    assert (report["format"], report["conversations"]) == (fmt, conversations)
+    assert first["records_read"] == first["records_stored"] == messages
+    assert first["records_failed"] == 0 and first["memories_written"] > 0
+    again = cli.json("import", str(EXPORTS / name), "--user", "me")
+    assert again["records_already_imported"] == messages and again["memories_written"] == 0
+
+
+def test_format_auto_picks_every_reader() -> None:
+    assert detect_format(CHATGPT) == "chatgpt"
+    assert detect_format(EXPORTS / "openai_finetune_toy_chat.jsonl") == "openai-chat"
+    assert detect_format(EXPORTS / "sharegpt_toolcall_sample.json") == "sharegpt"
+    assert detect_format(EXPORTS / "sharegpt_openai_style_mllm_demo.json") == "sharegpt"
+    assert detect_format(SAMPLES / "history.jsonl") == "memos-jsonl"
+    assert detect_format(SAMPLES / "broken.jsonl") == "memos-jsonl"
+    assert detect_format(SAMPLES / "history.csv") == "csv"
+
+
+def test_chatgpt_visible_branch_by_default_and_all_branches_on_request(cli: Cli,
+                                                                       tmp_path: Path) -> None:
+    visible = cli.json("import", str(CHATGPT), "--user", "me", "--embedder", "hash")
+    assert visible["records_stored"] == 4
+    hits = cli.json("search", "--user", "me", "Python instead", "--top-k", "50")
+    assert not any("Python instead" in h["text"] for h in hits)
+    everything = cli.json("import", str(CHATGPT), "--user", "me", "--all-branches",
+                          "--from-start")
+    assert everything["records_stored"] == 1 and everything["records_already_imported"] == 4
+    hits = cli.json("search", "--user", "me", "Python instead", "--top-k", "50")
+    branch = [h for h in hits if "Python instead" in h["text"]]
+    assert branch and all("abandoned-branch" in h["tags"] for h in branch)
+
+
+def test_a_zipped_chatgpt_export_reads_like_the_json(cli: Cli, tmp_path: Path) -> None:
+    archive = tmp_path / "chatgpt-export.zip"
+    with zipfile.ZipFile(archive, "w") as handle:
+        handle.write(CHATGPT, "conversations.json")
+        handle.writestr("chat.html", "<html></html>")
+    summary = cli.json("import", str(archive), "--user", "me", "--embedder", "hash")
+    assert summary["files"][0]["format"] == "chatgpt" and summary["records_stored"] == 4
+
+
+def node(node_id: str, parent: str | None, children: list[str], role: str | None,
+         content: dict[str, Any] | None, when: float = 1.7e9) -> dict[str, Any]:
+    message = None if role is None else {
+        "id": node_id, "author": {"role": role}, "create_time": when, "content": content,
+        "recipient": "all", "metadata": {}}
+    return {"id": node_id, "parent": parent, "children": children, "message": message}
+
+
+def chatgpt_conversation(cid: str, text: str) -> dict[str, Any]:
+    return {"id": cid, "title": cid, "create_time": None, "current_node": "b", "mapping": {
+        "root": node("root", None, ["a"], None, None),
+        "a": node("a", "root", ["b"], "user", {"content_type": "text", "parts": [text]}),
+        "b": node("b", "a", [], "assistant", {"content_type": "text", "parts": ["Noted."]}),
+    }}
+
+
+def test_a_corrupt_export_keeps_every_readable_conversation(cli: Cli, tmp_path: Path) -> None:
+    cycle = chatgpt_conversation("cycle", "x")
+    cycle["mapping"]["a"]["parent"] = "b"
+    orphan = chatgpt_conversation("orphan", "x")
+    orphan["mapping"]["a"]["parent"] = "gone"
+    odd = chatgpt_conversation("odd", "I like odd formats")
+    odd["mapping"]["b"]["message"]["content"] = {"content_type": "tether_quote", "title": "t"}
+    code = chatgpt_conversation("code", "run it")
+    code["mapping"]["b"]["message"]["content"] = {"content_type": "code", "text": "print(1)"}
+    items = [chatgpt_conversation("ok-1", "I live in Porto."), cycle, orphan, odd, code,
+             chatgpt_conversation("ok-2", "I like green tea.")]
+    text = json.dumps(items)
+    export = tmp_path / "conversations.json"
+    export.write_text(text[:-1] + ', {"id": "cut", "mapping": {"x": ')  # truncated at the end
+    result = cli("import", str(export), "--user", "me", "--embedder", "hash", "--json")
+    assert result.exit_code == 3
+    summary = json.loads(result.stdout)
+    failures = [json.loads(line) for line in Path(summary["failures_file"]).read_text()
+                .splitlines()]
+    reasons = {f["line"]: f["reason"] for f in failures}
+    assert "cycle" in reasons[2] and "missing" in reasons[3]
+    assert "breaks off after conversation 6" in reasons[7]
+    assert summary["records_stored"] == 2 + 1 + 2 + 2  # ok-1, odd (user only), code, ok-2
+    assert summary["files"][0]["skipped"] == {"content type tether_quote without text": 1}
+
+
+def claude_export() -> list[dict[str, Any]]:
+    return [{
+        "uuid": "conv-1", "name": "Trip", "created_at": "2025-05-01T10:00:00Z",
+        "account": {"uuid": "acct-42"},
+        "chat_messages": [
+            {"uuid": "m1", "sender": "human", "created_at": "2025-05-01T10:00:00Z",
+             "text": "I'm allergic to peanuts.", "content": [
+                 {"type": "text", "text": "I'm allergic to peanuts."}],
+             "attachments": [{"file_name": "menu.txt",
+                              "extracted_content": "Satay with peanut sauce"}], "files": []},
+            {"uuid": "m2", "sender": "assistant", "created_at": "2025-05-01T10:00:05Z",
+             "text": "SECRET THINKING Then avoid satay.", "content": [
+                 {"type": "thinking", "thinking": "SECRET THINKING"},
+                 {"type": "tool_use", "id": "t1", "name": "menu_lookup",
+                  "input": {"dish": "satay"}},
+                 {"type": "tool_result", "tool_use_id": "t1", "content": [
+                     {"type": "text", "text": "contains peanuts"}]},
+                 {"type": "text", "text": "Then avoid satay."}],
+             "attachments": [], "files": []},
+        ]}]
+
+
+def test_claude_answers_without_thinking_attachments_and_account_user(cli: Cli, home: Path,
+                                                                      tmp_path: Path) -> None:
+    export = tmp_path / "conversations.json"
+    export.write_text(json.dumps(claude_export()))
+    summary = cli.json("import", str(export), "--embedder", "hash")
+    assert summary["files"][0]["format"] == "claude"
+    assert summary["records_stored"] == 4  # human, tool call, tool result, answer
+    memories = cli.json("memories", "list", "--user", "acct-42", "--limit", "100")
+    texts = " ".join(m["text"] for m in memories)
+    assert "SECRET THINKING" not in texts and "Then avoid satay." in texts
+    assert any(m["memory_type"] == "document" and "peanut sauce" in m["text"] for m in memories)
+    assert any(m["memory_type"] == "tool" and "menu_lookup" in m["text"] for m in memories)
+    assert any(m["memory_type"] == "preference" for m in memories)
+
+
+def test_formats_without_users_need_one(cli: Cli) -> None:
+    result = cli("import", str(CHATGPT), "--embedder", "hash")
+    assert result.exit_code == 2 and "--user" in result.stderr
+
+
+GENERATE = r"""
+import json, sys
+target = int(sys.argv[2])
+with open(sys.argv[1], "w") as out:
+    out.write("[")
+    written, i = 0, 0
+    body = "word " * 400
+    while written < target:
+        mapping = {"root": {"id": "root", "parent": None, "children": ["n0"], "message": None}}
+        prev = "root"
+        for k in range(20):
+            nid = f"n{k}"
+            mapping[nid] = {"id": nid, "parent": prev, "children": [f"n{k+1}"] if k < 19 else [],
+                            "message": {"id": f"c{i}-{k}", "author": {"role": "user" if k % 2 == 0
+                            else "assistant"}, "create_time": 1.7e9 + k, "recipient": "all",
+                            "content": {"content_type": "text", "parts": [f"{k} {body}"]}}}
+            prev = nid
+        chunk = ("," if i else "") + json.dumps({"id": f"c{i}", "current_node": "n19",
+                                                  "mapping": mapping})
+        out.write(chunk)
+        written += len(chunk)
+        i += 1
+    out.write("]")
+"""
+
+
+def test_a_200mb_chatgpt_export_streams_in_bounded_memory(tmp_path: Path) -> None:
+    export = tmp_path / "conversations.json"
+    subprocess.run([sys.executable, "-c", GENERATE, str(export), str(200 * 2**20)], check=True)
+    assert export.stat().st_size >= 200 * 2**20
+    env = {**os.environ, "MEMOS_HOME": str(tmp_path / "home")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "memos_cli", "import", str(export), "--user", "me", "--embedder",
+         "hash", "--dry-run", "--json", "--quiet"], env=env, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    out = process.stdout.read() if process.stdout else b""
+    assert os.waitstatus_to_exitcode(status) == 0
+    summary = json.loads(out)
+    assert summary["records_read"] == summary["records_stored"] > 90_000
+    peak_mb = usage.ru_maxrss / 1024
+    print(f"200 MB ChatGPT export, dry run: peak RSS {peak_mb:.0f} MB")
+    assert peak_mb < 300
+
+
+def test_readme_lists_the_export_formats() -> None:
+    readme = (ROOT / "README.md").read_text()
+    for name in ("ChatGPT", "Claude", "ShareGPT", "OpenAI chat"):
+        assert name in readme
