@@ -84,7 +84,10 @@ def main() -> None:
     result = figures(first)
     result.update({
         "corpus": str(args.file or f"generated ({args.messages:,} messages)"),
-        "hash_messages_per_s": round(hashed["records_read"] / hashed["wall_s"], 1),
+        # The hash run is short enough for start-up (interpreter, imports, creating the store's
+        # indexes: about 0.7 s, whatever the file's size) to weigh; both figures are printed.
+        "hash_messages_per_s": round(hashed["records_read"] / hashed["elapsed_s"], 1),
+        "hash_wall_messages_per_s": round(hashed["records_read"] / hashed["wall_s"], 1),
         "hash_stage_seconds": hashed["stage_seconds"],
         "reimport_wall_s": round(again["wall_s"], 2),
         "reimport_speedup": round(first["wall_s"] / again["wall_s"], 1),
@@ -104,7 +107,9 @@ def main() -> None:
     print(f"  peak RSS: {result['peak_rss_mb']} MB")
     print(f"re-import: {result['reimport_wall_s']} s, {result['reimport_speedup']}x faster "
           f"(target >= 10x), {result['reimport_already_imported']:,} already imported")
-    print(f"hash embedder: {result['hash_messages_per_s']} messages/s (target >= 5,000)")
+    print(f"hash embedder: {result['hash_messages_per_s']} messages/s inside the run "
+          f"(target >= 5,000); {result['hash_wall_messages_per_s']} messages/s counting "
+          "process start-up")
 
 
 if __name__ == "__main__":

@@ -16,6 +16,10 @@ KEYWORD_INDEXES = ("conversation_id", "memory_type", "status", "tags", "agent_id
                    "scope", "knowledgebase_ids", "info.business_type", "info.biz_id",
                    "info.scene", "info.custom_status")
 TENANT_INDEX = "user_id"
+# Payload keys a backend may leave out when they hold these values, and restores on reading.
+PAYLOAD_DEFAULTS: dict[str, Any] = {
+    "agent_id": None, "app_id": None, "superseded_by": None, "tags": [], "info": {},
+    "knowledgebase_ids": [], "attributes": {}}
 DATETIME_INDEXES = ("chat_time",)
 
 

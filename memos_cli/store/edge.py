@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import qdrant_edge as qe
 
@@ -13,6 +15,7 @@ from memos_cli.store.base import (
     DATETIME_INDEXES,
     DENSE,
     KEYWORD_INDEXES,
+    PAYLOAD_DEFAULTS,
     SPARSE,
     TENANT_INDEX,
     MemoryFilter,
@@ -59,7 +62,7 @@ class EdgeStore:
     def upsert(self, memories: Sequence[Memory]) -> None:
         points = [
             qe.Point(m.id, {DENSE: m.vector or [], SPARSE: self._bm25.embed_document(m.text)},
-                     m.payload)
+                     compact(m.payload))
             for m in memories
         ]
         if points:
@@ -69,7 +72,7 @@ class EdgeStore:
         if not ids:
             return []
         records = self._shard.retrieve(list(ids), with_payload=True, with_vector=False)
-        return [Memory(str(r.id), dict(r.payload or {})) for r in records]
+        return [Memory(str(r.id), complete(r.payload)) for r in records]
 
     def scroll(self, where: MemoryFilter | None = None, with_vectors: bool = False,
                page: int = 512) -> Iterator[Memory]:
@@ -82,7 +85,7 @@ class EdgeStore:
             for r in records:
                 vectors = r.vector if with_vectors and isinstance(r.vector, dict) else {}
                 dense = vectors.get(DENSE)
-                yield Memory(str(r.id), dict(r.payload or {}),
+                yield Memory(str(r.id), complete(r.payload),
                              [float(x) for x in dense] if isinstance(dense, list) else None)  # type: ignore[arg-type]
             if offset is None:
                 return
@@ -102,7 +105,7 @@ class EdgeStore:
             filter=_filter(query.filter),
             with_payload=True,
         )
-        return [SearchHit(str(p.id), float(p.score), dict(p.payload or {}))
+        return [SearchHit(str(p.id), float(p.score), complete(p.payload))
                 for p in self._shard.query(request)]
 
     def count(self, user_id: str | None = None) -> int:
@@ -130,6 +133,20 @@ class EdgeStore:
     def close(self) -> None:
         self._shard.flush()
         self._shard.close()
+
+
+def compact(payload: dict[str, Any]) -> dict[str, Any]:
+    """The payload without keys at their default (None, [], {}): each key costs the conversion
+    into a Qdrant point about 2.5 µs, the largest cost of an import after embedding."""
+    return {k: v for k, v in payload.items()
+            if not (k in PAYLOAD_DEFAULTS and v == PAYLOAD_DEFAULTS[k])}
+
+
+def complete(payload: dict[str, Any] | None) -> dict[str, Any]:
+    """A stored payload with every DESIGN.md key back in place."""
+    full = {k: copy.copy(v) for k, v in PAYLOAD_DEFAULTS.items()}
+    full.update(payload or {})
+    return full
 
 
 def _config(dim: int) -> qe.EdgeConfig:
