@@ -44,6 +44,8 @@ class Settings(BaseModel):
     max_open_conversations: int = Field(default=10_000, ge=1)
     idle_messages: int = Field(default=20_000, ge=1)
     progress_interval_s: float = Field(default=5.0, gt=0)
+    # Merge repeated statements and supersede contradicted ones by chat_time.
+    resolution: bool = True
     rrf_k: int = Field(default=5, ge=1)
     dense_weight: float = Field(default=0.5, ge=0)
     # Keys the user chose explicitly (any source but the defaults); not a config key itself.

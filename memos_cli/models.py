@@ -204,6 +204,10 @@ class RunReport:
     records_failed: int = 0
     memories_written: int = 0
     memories_by_type: dict[str, int] = field(default_factory=dict)
+    # Resolution: new memories, statements folded into a memory, memories superseded.
+    memories_added: int = 0
+    memories_merged: int = 0
+    memories_superseded: int = 0
     batches: int = 0
     texts_embedded: int = 0
     tokens_embedded: int = 0
@@ -234,6 +238,9 @@ class RunReport:
             "records_failed": self.records_failed,
             "memories_written": self.memories_written,
             "memories_by_type": dict(sorted(self.memories_by_type.items())),
+            "memories_added": self.memories_added,
+            "memories_merged": self.memories_merged,
+            "memories_superseded": self.memories_superseded,
             "batches": self.batches,
             "texts_embedded": self.texts_embedded,
             "tokens_embedded": self.tokens_embedded,

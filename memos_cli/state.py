@@ -45,6 +45,23 @@ CREATE TABLE IF NOT EXISTS checkpoints (
     run_id TEXT NOT NULL,
     updated_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS history (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    memory_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    event TEXT NOT NULL,
+    status TEXT NOT NULL,
+    text TEXT NOT NULL,
+    chat_time TEXT NOT NULL,
+    last_said_at TEXT NOT NULL,
+    sources TEXT NOT NULL,
+    superseded_by TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS history_memory ON history (memory_id);
+CREATE INDEX IF NOT EXISTS history_subject ON history (user_id, subject);
 CREATE TABLE IF NOT EXISTS queue (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     user_id TEXT NOT NULL,
@@ -117,10 +134,17 @@ class State:
         return row is not None
 
     def commit(self, run_id: str, messages: Iterable[tuple[str, str, str, str]],
-               checkpoint: Checkpoint | None) -> None:
-        """Record imported (user, conversation, message, source file) and move the file's
-        checkpoint, in one transaction."""
+               checkpoint: Checkpoint | None,
+               history: Iterable[tuple[str, ...]] = ()) -> None:
+        """Record imported (user, conversation, message, source file), the memories' history
+        entries, and move the file's checkpoint, in one transaction."""
         with self.db:
+            stamp = now_iso()
+            self.db.executemany(
+                "INSERT INTO history (memory_id, user_id, subject, event, status, text, "
+                "chat_time, last_said_at, sources, superseded_by, run_id, recorded_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                ((*row, run_id, stamp) for row in history))
             self.db.executemany(
                 "INSERT OR IGNORE INTO ledger (user_id, conversation_id, message_id, run_id, "
                 "source) VALUES (?, ?, ?, ?, ?)",
@@ -187,6 +211,30 @@ class State:
         with self.db:
             self.db.executemany("DELETE FROM queue WHERE id = ?", ((i,) for i in ids))
 
+    def history(self, memory_id: str) -> list[dict[str, Any]]:
+        """What a memory said over time, with every memory of the same subject (the values it
+        superseded or was superseded by), oldest statement first."""
+        row = self.db.execute("SELECT user_id, subject FROM history WHERE memory_id = ? "
+                              "LIMIT 1", (memory_id,)).fetchone()
+        if row is None:
+            return []
+        user_id, subject = row
+        args: tuple[str, ...]
+        if subject:
+            query, args = "user_id = ? AND subject = ?", (user_id, subject)
+        else:
+            query, args = "memory_id = ?", (memory_id,)
+        keys = ("memory_id", "event", "status", "text", "chat_time", "last_said_at", "sources",
+                "superseded_by", "run_id", "recorded_at")
+        rows = self.db.execute(
+            f"SELECT {', '.join(keys)} FROM history WHERE {query} ORDER BY chat_time, seq",
+            args).fetchall()
+        entries = [dict(zip(keys, r, strict=True)) for r in rows]
+        for entry in entries:
+            entry["sources"] = orjson.loads(entry["sources"])
+            entry["superseded_by"] = entry["superseded_by"] or None
+        return entries
+
     def queue_depth(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM queue").fetchone()[0])
 
@@ -199,6 +247,7 @@ class State:
                 (user_id,))]
             ledger = self.db.execute("DELETE FROM ledger WHERE user_id = ?", (user_id,)).rowcount
             queued = self.db.execute("DELETE FROM queue WHERE user_id = ?", (user_id,)).rowcount
+            self.db.execute("DELETE FROM history WHERE user_id = ?", (user_id,))
             checkpoints = sum(
                 self.db.execute("DELETE FROM checkpoints WHERE path = ?", (source,)).rowcount
                 for source in sources)

@@ -30,7 +30,13 @@ from memos_cli.cli.options import (
 from memos_cli.cli.output import handle_errors, print_json, stderr, stdout
 from memos_cli.errors import MemosError, UsageError
 from memos_cli.models import Memory
-from memos_cli.pipeline.manage import delete_memory, forget_user, list_memories, show_memory
+from memos_cli.pipeline.manage import (
+    delete_memory,
+    forget_user,
+    list_memories,
+    memory_history,
+    show_memory,
+)
 
 memories_app = typer.Typer(help="List, show and delete stored memories.", no_args_is_help=True)
 
@@ -106,6 +112,31 @@ def show_command(memory_id: Annotated[str, typer.Argument(help="The memory's id.
         return
     for key, value in as_json(memory).items():
         stdout.print(f"{key}: {value}", markup=False, highlight=False)
+
+
+@memories_app.command("history")
+def history_command(memory_id: Annotated[str, typer.Argument(help="The memory's id.")],
+                    home: HomeOpt = None, config: ConfigOpt = None,
+                    json_output: JsonOpt = False) -> None:
+    """What a memory said over time: when it was added, merged with a repeated statement,
+    superseded by a later one (or active again), with chat_time and source messages, together
+    with the other values of the same subject."""
+    with handle_errors():
+        entries = memory_history(settings_from(home, config), memory_id)
+        if not entries:
+            raise NotFoundError(f"no history for memory {memory_id}",
+                                "find ids with `memos memories list --include-superseded`")
+    if json_output:
+        print_json(entries)
+        return
+    table = Table(title=f"history of {memory_id}")
+    for column in ("memory", "event", "status", "chat_time", "last said", "sources", "text"):
+        table.add_column(column)
+    for e in entries:
+        table.add_row(e["memory_id"][:8] + ("*" if e["memory_id"] == memory_id else ""),
+                      e["event"], e["status"], e["chat_time"][:19], e["last_said_at"][:19],
+                      str(len(e["sources"])), " ".join(e["text"].split())[:100])
+    stdout.print(table, markup=False, highlight=False)
 
 
 @memories_app.command("delete")

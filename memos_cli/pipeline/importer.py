@@ -33,6 +33,7 @@ from memos_cli.pipeline.embed import RunEmbedder
 from memos_cli.pipeline.extract import EXTRACTORS, Extractor
 from memos_cli.pipeline.failures import FailureWriter
 from memos_cli.pipeline.group import TurnGrouper
+from memos_cli.pipeline.lifecycle import Settled, settle
 from memos_cli.pipeline.memories import build_memory, merge_into
 from memos_cli.pipeline.progress import ProgressSink, ProgressSnapshot
 from memos_cli.pipeline.validate import record_count, validate
@@ -69,6 +70,7 @@ class Importer:
         self.file: FileProgress | None = None
         self.seekable = False
         self.collect_written = False
+        self._settled: Settled | None = None
         self._started = time.perf_counter()
 
     def import_files(self, files: list[tuple[Path, str]], reader_options: ReaderOptions) -> None:
@@ -206,7 +208,8 @@ class Importer:
         finally:
             self.times.extract += time.perf_counter() - started
         now = datetime.now(UTC).isoformat(timespec="seconds")
-        memories = [build_memory(c, batch, self.extractor.name, now) for c in candidates]
+        memories = [build_memory(c, batch, self.extractor.name, now, self.settings.resolution)
+                    for c in candidates]
         self.unit.append((batch, memories))
         self.unit_memories += len(memories)
         self.report.batches += 1
@@ -214,7 +217,9 @@ class Importer:
     def _flush(self) -> None:
         """Embed and store the pending unit, then commit its ledger rows and the checkpoint."""
         unit, self.unit, self.unit_memories = self.unit, [], 0
-        memories = _dedupe([m for _, batch_memories in unit for m in batch_memories])
+        candidates = [m for _, batch_memories in unit for m in batch_memories]
+        memories = _dedupe(candidates)
+        merged_in_unit = len(candidates) - len(memories)
         stored = not unit or self.embedder is None or self.store is None or (
             self._embed(unit, memories) and self._store(unit, memories))
         keys = [_ledger_key(m) for batch, _ in unit for m in batch.messages]
@@ -224,13 +229,20 @@ class Importer:
             pass
         elif stored or self.use_checkpoints:
             started = time.perf_counter()
-            self.state.commit(self.report.run_id, rows if stored else [], self._checkpoint())
+            history = self._settled.history if stored and self._settled else []
+            self.state.commit(self.report.run_id, rows if stored else [], self._checkpoint(),
+                              history)
             self.times.ledger += time.perf_counter() - started
         if not stored:
             return
         self.pending.difference_update(keys)
         self.report.records_stored += len(keys)
         self.report.memories_written += len(memories)
+        if self._settled is not None:
+            self.report.memories_added += self._settled.added
+            self.report.memories_merged += self._settled.merged + merged_in_unit
+            self.report.memories_superseded += self._settled.superseded
+            self._settled = None
         if self.collect_written:
             self.report.written.extend(
                 {"id": m.id, "memory_type": m.payload["memory_type"], "text": m.text}
@@ -262,12 +274,9 @@ class Importer:
         assert self.store is not None
         started = time.perf_counter()
         try:
-            mergeable = [m.id for m in memories if m.payload["memory_type"] != "episode"]
-            existing = {m.id: m.payload for m in self.store.retrieve(mergeable)}
-            for memory in memories:
-                if memory.id in existing:
-                    merge_into(existing[memory.id], memory)
+            settled = settle(self.store, memories)
             self.store.upsert(memories)
+            self._settled = settled
         except Exception as exc:
             self._fail_unit(unit, "store", f"storing failed: {exc!r}")
             return False

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import islice
+from typing import Any
 
 from memos_cli.config import Settings
 from memos_cli.models import Memory
@@ -39,6 +40,14 @@ def show_memory(settings: Settings, memory_id: str) -> Memory | None:
         return found[0] if found else None
     finally:
         store.close()
+
+
+def memory_history(settings: Settings, memory_id: str) -> list[dict[str, Any]]:
+    state = State(settings.state_db)
+    try:
+        return list(state.history(memory_id))
+    finally:
+        state.close()
 
 
 def delete_memory(settings: Settings, memory_id: str, wait_s: float = 0.0) -> bool:

@@ -13,6 +13,7 @@ from typing import Any
 
 from memos_cli.ids import stable_id
 from memos_cli.models import Memory, MemoryCandidate, Message, TurnBatch
+from memos_cli.pipeline.resolve import later_text, subject_of
 from memos_cli.timeparse import iso
 
 _SPACE = re.compile(r"\s+")
@@ -22,14 +23,18 @@ def normalised(text: str) -> str:
     return _SPACE.sub(" ", text.strip().lower())
 
 
-def memory_id(user_id: str, candidate: MemoryCandidate, conversation_id: str) -> str:
+def memory_id(user_id: str, candidate: MemoryCandidate, conversation_id: str,
+              resolution: bool = True) -> str:
     if candidate.memory_type == "episode":
         return stable_id("episode", user_id, conversation_id, *candidate.sources)
+    keyed = subject_of(candidate.memory_type, candidate.attributes) if resolution else None
+    if keyed is not None:  # one memory per value of a subject, however it was worded
+        return stable_id(candidate.memory_type, user_id, *keyed)
     return stable_id(candidate.memory_type, user_id, normalised(candidate.text))
 
 
 def build_memory(candidate: MemoryCandidate, batch: TurnBatch, extractor: str,
-                 now: str) -> Memory:
+                 now: str, resolution: bool = True) -> Memory:
     wanted = set(candidate.sources)
     messages = [m for m in batch.messages if m.message_id in wanted] or batch.messages
     payload: dict[str, Any] = {
@@ -54,12 +59,17 @@ def build_memory(candidate: MemoryCandidate, batch: TurnBatch, extractor: str,
         "extractor": extractor,
         "attributes": dict(candidate.attributes),
     }
-    return Memory(memory_id(batch.user_id, candidate, batch.conversation_id), payload)
+    keyed = subject_of(candidate.memory_type, candidate.attributes) if resolution else None
+    if keyed is not None:
+        payload["subject"], payload["value"] = keyed
+    return Memory(memory_id(batch.user_id, candidate, batch.conversation_id, resolution),
+                  payload)
 
 
 def merge_into(existing: dict[str, Any], new: Memory) -> None:
     """Fold an earlier copy of the same memory into `new`: sources unioned, first time kept."""
     payload = new.payload
+    payload["text"] = later_text(existing, payload)
     sources = list(dict.fromkeys([*existing.get("sources", []), *payload["sources"]]))
     payload["sources"] = sources
     if payload["memory_type"] != "episode":

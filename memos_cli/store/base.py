@@ -12,14 +12,15 @@ DENSE = "dense"
 SPARSE = "bm25"
 
 # Payload fields with an index, and the Qdrant kind of each.
-KEYWORD_INDEXES = ("conversation_id", "memory_type", "status", "tags", "agent_id", "app_id",
+KEYWORD_INDEXES = ("conversation_id", "memory_type", "status", "subject", "tags", "agent_id",
+                   "app_id",
                    "scope", "knowledgebase_ids", "info.business_type", "info.biz_id",
                    "info.scene", "info.custom_status")
 TENANT_INDEX = "user_id"
 # Payload keys a backend may leave out when they hold these values, and restores on reading.
 PAYLOAD_DEFAULTS: dict[str, Any] = {
     "agent_id": None, "app_id": None, "superseded_by": None, "tags": [], "info": {},
-    "knowledgebase_ids": [], "attributes": {}}
+    "knowledgebase_ids": [], "attributes": {}, "subject": None, "value": None}
 DATETIME_INDEXES = ("chat_time",)
 
 
@@ -75,6 +76,10 @@ class MemoryStore(Protocol):
         ...
 
     def delete(self, ids: Sequence[str]) -> None: ...
+
+    def set_status(self, ids: Sequence[str], status: str, superseded_by: str | None) -> None:
+        """Change the lifecycle fields of points without touching their vectors."""
+        ...
 
     def delete_matching(self, where: MemoryFilter) -> int:
         """Delete what the filter lets through; how many points that was."""

@@ -115,6 +115,11 @@ class EdgeStore:
                                                           match=qe.MatchValue(user_id))])
         return int(self._shard.count(qe.CountRequest(filter=condition, exact=True)))
 
+    def set_status(self, ids: Sequence[str], status: str, superseded_by: str | None) -> None:
+        if ids:
+            self._shard.update(qe.UpdateOperation.set_payload(
+                list(ids), {"status": status, "superseded_by": superseded_by}))
+
     def delete(self, ids: Sequence[str]) -> None:
         if ids:
             self._shard.update(qe.UpdateOperation.delete_points(list(ids)))

@@ -113,19 +113,52 @@ def _clause(sentence: str) -> str:
     return sentence
 
 
+# Words that say when or how much, not what: "spicy food any more" is "spicy food".
+_TRAILING = re.compile(
+    r"(?:\s+(?:any\s?more|these days|nowadays|lately|now|at all|too|either|so much|very much|"
+    r"a lot|anyway|really|though|still|again|either way))+$", re.IGNORECASE)
+
+
 def _clean_object(obj: str) -> str:
     obj = re.split(r"[.!?;]|,\s*(?:but|and|because|since|so|which|though)\b|\s+but\s+", obj,
                    maxsplit=1)[0]
-    return obj.strip(" ,:-\"'").lower()
+    obj = obj.strip(" ,:-\"'")
+    return _TRAILING.sub("", obj).strip(" ,:-\"'").lower()
 
 
 _CONJUNCTION = re.compile(r"\s*,?\s+(?:and|but|so|also)\s+(?=(?:I|I'm|I've|my)\b)")
+
+
+# Questionnaire lines: "Favourite food: sushi", "Dislikes: horror films", "Allergies: nuts".
+_FORM_LINE = _p(r"^\s*[-*•]?\s*(?:my\s+)?(?:(?P<fav>favou?rite)\s+(?P<what>[\w\s]{1,30}?)"
+                r"|(?P<field>likes|loves|dislikes|hates|allergies|allergic to))"
+                r"(?:\s*[:=]|\s+[-\u2013])\s*(?P<obj>.+)$")
+
+
+def _form_line(line: str) -> Statement | None:
+    match = _FORM_LINE.match(line)
+    if not match or not _clean_object(match["obj"]):
+        return None
+    obj = _clean_object(match["obj"])
+    if match["fav"]:
+        return Statement("preference", line.strip(), {
+            "object": obj, "polarity": "+", "kind": "favourite",
+            "category": match["what"].strip().lower()})
+    field = match["field"].lower()
+    polarity = "+" if field in ("likes", "loves") else "-"
+    kind = "allergy" if field.startswith("allerg") else "likes"
+    return Statement("preference", line.strip(), {"object": obj, "polarity": polarity,
+                                                  "kind": kind})
 
 
 def find_statements(text: str, said: datetime | None) -> list[Statement]:
     """Every preference and fact the user states about themself in one message."""
     found: list[Statement] = []
     for sentence in _SENTENCE_END.split(text):
+        form = _form_line(sentence)
+        if form is not None:
+            found.append(form)
+            continue
         clause = _clause(sentence)
         if len(clause) < 6 or not _FIRST_PERSON.search(clause):
             continue

@@ -1,0 +1,90 @@
+"""Applying resolution to a flush: merge with what the store holds, settle each subject's
+active value, and describe every change for the history and the run summary."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from memos_cli.models import Memory
+from memos_cli.pipeline.memories import merge_into
+from memos_cli.pipeline.resolve import resolve
+from memos_cli.store import MemoryFilter, MemoryStore
+
+HistoryRow = tuple[str, str, str, str, str, str, str, str, str, str]
+
+
+@dataclass(slots=True)
+class Settled:
+    added: int = 0
+    merged: int = 0
+    superseded: int = 0
+    history: list[HistoryRow] = field(default_factory=list)
+
+
+def settle(store: MemoryStore, memories: list[Memory]) -> Settled:
+    """Merge `memories` into the stored copies of the same ids, decide every touched subject,
+    and flip the status of stored memories the decision changes. Returns what changed."""
+    result = Settled()
+    mergeable = [m.id for m in memories if m.payload["memory_type"] != "episode"]
+    existing = {m.id: m.payload for m in store.retrieve(mergeable)}
+    for memory in memories:
+        before = existing.get(memory.id)
+        if before is None:
+            result.added += 1
+            result.history.append(_row(memory.id, memory.payload, "added"))
+            continue
+        grew = set(memory.payload["sources"]) - set(before.get("sources", []))
+        merge_into(before, memory)
+        if grew:
+            result.merged += 1
+            result.history.append(_row(memory.id, memory.payload, "merged"))
+    _settle_subjects(store, memories, existing, result)
+    return result
+
+
+def _settle_subjects(store: MemoryStore, memories: list[Memory],
+                     existing: dict[str, dict[str, Any]], result: Settled) -> None:
+    groups: dict[tuple[str, str], dict[str, dict[str, Any]]] = defaultdict(dict)
+    for memory in memories:
+        subject = memory.payload.get("subject")
+        if subject:
+            groups[(memory.payload["user_id"], subject)][memory.id] = memory.payload
+    by_user: dict[str, list[str]] = defaultdict(list)
+    for user, subject in groups:
+        by_user[user].append(subject)
+    stored: dict[str, dict[str, Any]] = {}
+    for user, subjects in by_user.items():
+        where = MemoryFilter(user_id=user, match_any={"subject": subjects},
+                             include_superseded=True)
+        for other in store.scroll(where):
+            if other.id not in groups[(user, str(other.payload["subject"]))]:
+                groups[(user, str(other.payload["subject"]))][other.id] = other.payload
+                stored[other.id] = other.payload
+    flips: dict[tuple[str, str | None], list[str]] = defaultdict(list)
+    for members in groups.values():
+        for decision in resolve(members.items()):
+            payload = members[decision.id]
+            was = existing.get(decision.id, stored.get(decision.id, {})).get("status")
+            payload["status"], payload["superseded_by"] = decision.status, decision.superseded_by
+            if was == decision.status or (was is None and decision.status == "active"):
+                continue
+            if decision.status == "superseded":
+                result.superseded += 1
+            event = "superseded" if decision.status == "superseded" else "reactivated"
+            result.history.append(_row(decision.id, payload, event))
+            if decision.id in stored:
+                flips[(decision.status, decision.superseded_by)].append(decision.id)
+    for (status, superseded_by), ids in flips.items():
+        store.set_status(ids, status, superseded_by)
+
+
+def _row(memory_id: str, payload: dict[str, Any], event: str) -> HistoryRow:
+    return (memory_id, str(payload["user_id"]), str(payload.get("subject") or ""), event,
+            str(payload.get("status")), str(payload["text"]), str(payload.get("chat_time") or ""),
+            str(payload.get("last_said_at") or ""),
+            orjson.dumps(payload.get("sources", [])).decode(),
+            str(payload.get("superseded_by") or ""))
