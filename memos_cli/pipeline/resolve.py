@@ -23,16 +23,18 @@ class Decision:
 
 
 def subject_of(memory_type: str, attributes: dict[str, str]) -> tuple[str, str] | None:
-    """(subject, value) of a candidate, or None when it has no single-valued subject."""
+    """(subject, value) of a candidate, or None when it has no single-valued subject. A named
+    speaker (group chats, two-person transcripts) scopes the subject to that speaker."""
+    speaker = f"{attributes['speaker'].lower()}/" if attributes.get("speaker") else ""
     if memory_type == "fact" and attributes.get("slot"):
-        return f"slot:{attributes['slot']}", attributes.get("value", "")
+        return f"{speaker}slot:{attributes['slot']}", attributes.get("value", "")
     if memory_type != "preference":
         return None
     kind = attributes.get("kind")
     if kind == "favourite" and attributes.get("category"):
-        return f"favourite:{attributes['category']}", attributes.get("object", "")
+        return f"{speaker}favourite:{attributes['category']}", attributes.get("object", "")
     if kind in ("likes", "allergy", "diet") and attributes.get("object"):
-        return f"{kind}:{attributes['object']}", attributes.get("polarity", "+")
+        return f"{speaker}{kind}:{attributes['object']}", attributes.get("polarity", "+")
     return None
 
 

@@ -71,8 +71,11 @@ def _statements(messages: list[Message]) -> list[MemoryCandidate]:
             sources = [message.message_id]
             if statement.attributes.get("kind") == "choice":
                 text, sources = _with_choice_context(text, messages, index)
+            attributes = dict(statement.attributes)
+            if message.name:  # a named speaker of a shared chat: their facts are their own
+                attributes["speaker"] = message.name
             found.append(MemoryCandidate(statement.kind, text, sources,  # type: ignore[arg-type]
-                                         message.chat_time, dict(statement.attributes)))
+                                         message.chat_time, attributes))
     return _without_subsumed(found)
 
 
