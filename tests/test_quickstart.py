@@ -44,3 +44,10 @@ def test_quickstart_imports_the_sample_with_the_default_embedder(tmp_path: Path)
     summary = json.loads(again.stdout)
     assert summary["embedder"] == "default"
     assert summary["records_read"] == summary["records_already_imported"] >= 300
+
+
+def test_the_cli_reference_matches_the_help() -> None:
+    from memos_cli.cli.docs import render
+
+    assert (ROOT / "docs" / "cli.md").read_text() == render(), (
+        "docs/cli.md is stale: python -m memos_cli.cli.docs > docs/cli.md")
