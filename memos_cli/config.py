@@ -47,6 +47,16 @@ class Settings(BaseModel):
     # Merge repeated statements and supersede contradicted ones by chat_time.
     resolution: bool = True
     rrf_k: int = Field(default=5, ge=1)
+    # A Qdrant server or cluster instead of the embedded store ([qdrant] in TOML). `:memory:`
+    # and `path:DIR` use qdrant-client's local mode (tests, small setups).
+    qdrant_url: str | None = None
+    qdrant_api_key_env: str = "QDRANT_API_KEY"
+    qdrant_collection: str = "memos"
+    qdrant_prefer_grpc: bool = False
+    qdrant_timeout_s: float = Field(default=30.0, gt=0)
+    qdrant_shard_number: int = Field(default=1, ge=1)
+    qdrant_replication_factor: int = Field(default=1, ge=1)
+    qdrant_on_disk: bool = False
     dense_weight: float = Field(default=0.5, ge=0)
     # Keys the user chose explicitly (any source but the defaults); not a config key itself.
     explicit: frozenset[str] = Field(default=frozenset(), exclude=True)
@@ -79,13 +89,24 @@ def _from_env() -> dict[str, Any]:
 def _from_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as handle:
-            return tomllib.load(handle)
+            return _flatten(tomllib.load(handle))
     except OSError as exc:
         raise ConfigError(f"cannot read config file {path}: {exc.strerror}",
                           "check the path given to --config") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config file {path} is not valid TOML: {exc}",
                           "fix the file; config.example.toml shows every key") from exc
+
+
+def _flatten(table: dict[str, Any]) -> dict[str, Any]:
+    """`[qdrant] url = ...` is the key `qdrant_url`."""
+    flat: dict[str, Any] = {}
+    for key, value in table.items():
+        if isinstance(value, dict):
+            flat.update({f"{key}_{inner}": v for inner, v in value.items()})
+        else:
+            flat[key] = value
+    return flat
 
 
 def load_settings(flags: dict[str, Any] | None = None, config_file: Path | None = None) -> Settings:

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from conftest import ROOT, SAMPLES, SHARED, Cli
+from conftest import ROOT, SAMPLES, Cli
 from memos_cli.readers import detect_format
 
-EXPORTS = SHARED / "data" / "exports"
+EXPORTS = ROOT / "tests" / "data" / "exports"
 CHATGPT = EXPORTS / "chatgpt_branch_fixture_synthetic.json"
 
 

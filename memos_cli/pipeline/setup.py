@@ -11,7 +11,7 @@ from memos_cli.store import MemoryStore, StoreMeta, open_store, read_meta
 
 def choose_embedder(settings: Settings) -> Embedder:
     """The configured embedder, or the store's own when the user did not choose one."""
-    meta = read_meta(settings.store_dir)
+    meta = read_meta(settings)
     name: str = settings.embedder
     if meta is not None and meta.embedder != name:
         if "embedder" in settings.explicit:
@@ -37,16 +37,16 @@ def open_for_writing(settings: Settings,
     if dry_run:
         return None, None
     embedder = choose_embedder(settings)
-    store = open_store(settings.store_dir, StoreMeta(embedder.name, embedder.model_id,
+    store = open_store(settings, StoreMeta(embedder.name, embedder.model_id,
                                                      embedder.dim))
     return RunEmbedder(embedder), store
 
 
 def open_for_reading(settings: Settings) -> tuple[Embedder, MemoryStore] | None:
     """None when nothing was imported into this MEMOS_HOME yet."""
-    if read_meta(settings.store_dir) is None:
+    if read_meta(settings) is None:
         return None
     embedder = choose_embedder(settings)
-    store = open_store(settings.store_dir, StoreMeta(embedder.name, embedder.model_id,
+    store = open_store(settings, StoreMeta(embedder.name, embedder.model_id,
                                                      embedder.dim))
     return embedder, store

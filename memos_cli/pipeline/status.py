@@ -25,13 +25,13 @@ def status(settings: Settings, runs: int = 10) -> dict[str, Any]:
 
 
 def _store_status(settings: Settings) -> dict[str, Any]:
-    meta = read_meta(settings.store_dir)
+    meta = read_meta(settings)
     if meta is None:
         return {"exists": False}
     described: dict[str, Any] = {"exists": True, "embedder": meta.embedder,
                                  "model_id": meta.model_id, "dim": meta.dim}
     try:
-        store = open_store(settings.store_dir, StoreMeta(meta.embedder, meta.model_id, meta.dim))
+        store = open_store(settings, StoreMeta(meta.embedder, meta.model_id, meta.dim))
     except StoreBusyError:
         described["busy"] = True  # an import holds it; state.db still answers
         return described

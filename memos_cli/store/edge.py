@@ -23,16 +23,16 @@ from memos_cli.store.base import (
     SearchQuery,
 )
 
-_PREFETCH_FACTOR = 5
+PREFETCH_FACTOR = 5
 # BM25 length normalisation: memories are sentences to a few turns, far shorter than the
 # 256-token default, which would favour long episodes over precise facts.
-_BM25_AVG_TOKENS = 128.0
+BM25_AVG_TOKENS = 128.0
 
 
 class EdgeStore:
     def __init__(self, path: Path, dim: int) -> None:
         self.path = path
-        self._bm25 = qe.Bm25(qe.Bm25Config(avg_len=_BM25_AVG_TOKENS))
+        self._bm25 = qe.Bm25(qe.Bm25Config(avg_len=BM25_AVG_TOKENS))
         try:
             if (path / "wal").exists():
                 self._shard = qe.EdgeShard.load(str(path))
@@ -91,7 +91,7 @@ class EdgeStore:
                 return
 
     def search(self, query: SearchQuery) -> list[SearchHit]:
-        candidates = max(query.top_k * _PREFETCH_FACTOR, 50)
+        candidates = max(query.top_k * PREFETCH_FACTOR, 50)
         request = qe.QueryRequest(
             limit=query.top_k,
             prefetches=[

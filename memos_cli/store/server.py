@@ -1,0 +1,210 @@
+"""The server / cluster store: qdrant-client against `qdrant_url`, the same interface as edge.
+
+`qdrant_url` is an http(s) URL of a Qdrant server or cluster; `:memory:` and `path:DIR` use
+qdrant-client's local mode (tests, and a congruence check of the server API). Multitenancy by
+the `user_id` tenant index. Upserts go in batches with retries and backoff on transient
+errors; a batch that still fails raises, and the importer turns its records into failures.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
+from functools import partial
+from typing import Any, TypeVar
+
+import qdrant_edge as qe
+from qdrant_client import QdrantClient
+from qdrant_client import models as qm
+from qdrant_client.http.exceptions import ResponseHandlingException, UnexpectedResponse
+
+from memos_cli.models import Memory
+from memos_cli.store.base import (
+    DATETIME_INDEXES,
+    DENSE,
+    KEYWORD_INDEXES,
+    SPARSE,
+    TENANT_INDEX,
+    MemoryFilter,
+    SearchHit,
+    SearchQuery,
+)
+from memos_cli.store.edge import BM25_AVG_TOKENS, PREFETCH_FACTOR, compact, complete
+
+T = TypeVar("T")
+_UPSERT_BATCH = 256
+_RETRIES = 5
+
+
+def connect(url: str, api_key_env: str = "QDRANT_API_KEY", timeout_s: float = 30.0,
+            prefer_grpc: bool = False) -> QdrantClient:
+    if url == ":memory:":
+        return QdrantClient(location=":memory:")
+    if url.startswith("path:"):
+        return QdrantClient(path=url[len("path:"):])
+    return QdrantClient(url=url, api_key=os.environ.get(api_key_env) or None,
+                        timeout=int(timeout_s), prefer_grpc=prefer_grpc)
+
+
+class ServerStore:
+    def __init__(self, client: QdrantClient, collection: str, dim: int, shard_number: int = 1,
+                 replication_factor: int = 1, on_disk: bool = False) -> None:
+        self.client = client
+        self.collection = collection
+        self._bm25 = qe.Bm25(qe.Bm25Config(avg_len=BM25_AVG_TOKENS))
+        if not client.collection_exists(collection):
+            client.create_collection(
+                collection,
+                vectors_config={DENSE: qm.VectorParams(size=dim, distance=qm.Distance.COSINE,
+                                                       on_disk=on_disk)},
+                sparse_vectors_config={SPARSE: qm.SparseVectorParams(modifier=qm.Modifier.IDF)},
+                shard_number=shard_number, replication_factor=replication_factor,
+                on_disk_payload=on_disk)
+            with warnings.catch_warnings():  # local mode warns that indexes do nothing there
+                warnings.simplefilter("ignore")
+                client.create_payload_index(collection, TENANT_INDEX, qm.KeywordIndexParams(
+                    type=qm.KeywordIndexType.KEYWORD, is_tenant=True))
+                for name in KEYWORD_INDEXES:
+                    client.create_payload_index(collection, name, qm.PayloadSchemaType.KEYWORD)
+                for name in DATETIME_INDEXES:
+                    client.create_payload_index(collection, name, qm.PayloadSchemaType.DATETIME)
+
+    def _retry(self, call: Callable[[], T]) -> T:
+        for attempt in range(_RETRIES):
+            try:
+                return call()
+            except (ResponseHandlingException, UnexpectedResponse, ConnectionError) as exc:
+                status = getattr(exc, "status_code", None)
+                if status is not None and status < 500 and status != 429:
+                    raise
+                if attempt == _RETRIES - 1:
+                    raise
+                time.sleep(min(8.0, 0.25 * 2 ** attempt) * (0.5 + random.random()))
+        raise AssertionError("unreachable")
+
+    def _sparse(self, text: str, query: bool = False) -> qm.SparseVector:
+        vector = self._bm25.embed_query(text) if query else self._bm25.embed_document(text)
+        return qm.SparseVector(indices=list(vector.indices), values=list(vector.values))
+
+    def upsert(self, memories: Sequence[Memory]) -> None:
+        points = [qm.PointStruct(id=m.id, vector={DENSE: m.vector or [],
+                                                  SPARSE: self._sparse(m.text)},
+                                 payload=compact(m.payload)) for m in memories]
+        self._upsert_batches(points)
+
+    def _upsert_batches(self, points: list[qm.PointStruct]) -> None:
+        for start in range(0, len(points), _UPSERT_BATCH):
+            self._retry(partial(self.client.upsert, self.collection,
+                                points[start:start + _UPSERT_BATCH], wait=True))
+
+    def upsert_raw(self, points: Sequence[tuple[str, dict[str, Any], list[float],
+                                                tuple[list[int], list[float]]]]) -> None:
+        """Points with both vectors already made (a migration: nothing is embedded again)."""
+        structs = [qm.PointStruct(id=pid, payload=compact(payload), vector={
+            DENSE: dense, SPARSE: qm.SparseVector(indices=sparse[0], values=sparse[1])})
+            for pid, payload, dense, sparse in points]
+        self._upsert_batches(structs)
+
+    def retrieve(self, ids: Sequence[str]) -> list[Memory]:
+        if not ids:
+            return []
+        records = self._retry(partial(self.client.retrieve, self.collection, list(ids),
+                                      with_payload=True))
+        return [Memory(str(r.id), complete(r.payload)) for r in records]
+
+    def scroll(self, where: MemoryFilter | None = None, with_vectors: bool = False,
+               page: int = 512) -> Iterator[Memory]:
+        for record in self.scroll_raw(where, with_vectors, page):
+            vector = record.vector if isinstance(record.vector, dict) else {}
+            dense = vector.get(DENSE)
+            yield Memory(str(record.id), complete(record.payload),
+                         [float(x) for x in dense] if isinstance(dense, list) else None)
+
+    def scroll_raw(self, where: MemoryFilter | None = None, with_vectors: bool = False,
+                   page: int = 512, offset: Any = None) -> Iterator[Any]:
+        condition = _filter(where) if where is not None else None
+        while True:
+            records, offset = self._retry(partial(
+                self.client.scroll, self.collection, scroll_filter=condition, limit=page,
+                offset=offset, with_payload=True, with_vectors=with_vectors))
+            yield from records
+            if offset is None:
+                return
+
+    def search(self, query: SearchQuery) -> list[SearchHit]:
+        candidates = max(query.top_k * PREFETCH_FACTOR, 50)
+        response = self._retry(lambda: self.client.query_points(
+            self.collection,
+            prefetch=[qm.Prefetch(query=query.vector, using=DENSE, limit=candidates),
+                      qm.Prefetch(query=self._sparse(query.text, query=True), using=SPARSE,
+                                  limit=candidates)],
+            query=qm.RrfQuery(rrf=qm.Rrf(k=query.rrf_k, weights=[query.dense_weight, 1.0])),
+            query_filter=_filter(query.filter), limit=query.top_k, with_payload=True))
+        return [SearchHit(str(p.id), float(p.score), complete(p.payload))
+                for p in response.points]
+
+    def count(self, user_id: str | None = None) -> int:
+        condition = None
+        if user_id is not None:
+            condition = qm.Filter(must=[qm.FieldCondition(key=TENANT_INDEX,
+                                                          match=qm.MatchValue(value=user_id))])
+        return int(self._retry(lambda: self.client.count(
+            self.collection, count_filter=condition, exact=True)).count)
+
+    def counts_by(self, field: str, limit: int = 1_000_000) -> dict[str, int]:
+        response = self._retry(lambda: self.client.facet(self.collection, field, limit=limit,
+                                                         exact=True))
+        return {str(hit.value): int(hit.count) for hit in response.hits}
+
+    def set_status(self, ids: Sequence[str], status: str, superseded_by: str | None) -> None:
+        if ids:
+            self._retry(lambda: self.client.set_payload(
+                self.collection, {"status": status, "superseded_by": superseded_by},
+                points=list(ids), wait=True))
+
+    def delete(self, ids: Sequence[str]) -> None:
+        if ids:
+            self._retry(lambda: self.client.delete(
+                self.collection, points_selector=qm.PointIdsList(points=list(ids)), wait=True))
+
+    def delete_matching(self, where: MemoryFilter) -> int:
+        condition = _filter(where)
+        doomed = int(self.client.count(self.collection, count_filter=condition, exact=True).count)
+        if doomed:
+            self._retry(lambda: self.client.delete(
+                self.collection, points_selector=qm.FilterSelector(filter=condition), wait=True))
+        return doomed
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def _moment(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _filter(where: MemoryFilter) -> qm.Filter:
+    must: list[Any] = []
+    if where.user_id is not None:
+        scope: list[Any] = [qm.FieldCondition(key=TENANT_INDEX,
+                                              match=qm.MatchValue(value=where.user_id))]
+        if where.include_public:
+            scope.append(qm.FieldCondition(key="scope", match=qm.MatchValue(value="public")))
+        if where.kb_ids:
+            scope.append(qm.FieldCondition(key="knowledgebase_ids",
+                                           match=qm.MatchAny(any=list(where.kb_ids))))
+        must.append(qm.Filter(should=scope))
+    if not where.include_superseded:
+        must.append(qm.FieldCondition(key="status", match=qm.MatchValue(value="active")))
+    for key, values in where.match_any.items():
+        must.append(qm.FieldCondition(key=key, match=qm.MatchAny(any=list(values))))
+    for key, value in where.info.items():
+        must.append(qm.FieldCondition(key=f"info.{key}", match=qm.MatchValue(value=value)))
+    if where.since or where.until:
+        must.append(qm.FieldCondition(key="chat_time", range=qm.DatetimeRange(
+            gte=_moment(where.since), lte=_moment(where.until))))
+    return qm.Filter(must=must)
