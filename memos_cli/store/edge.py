@@ -133,7 +133,8 @@ class EdgeStore:
 
     def counts_by(self, field: str, limit: int = 1_000_000) -> dict[str, int]:
         response = self._shard.facet(qe.FacetRequest(field, limit=limit, exact=True))
-        return {str(hit.value): int(hit.count) for hit in response.hits}
+        # qdrant-edge keeps a value whose points were all deleted, with a count of 0.
+        return {str(hit.value): int(hit.count) for hit in response.hits if hit.count}
 
     def close(self) -> None:
         self._shard.flush()
