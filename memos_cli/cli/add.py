@@ -16,6 +16,7 @@ from memos_cli.cli.options import (
     EmbedderOpt,
     HomeOpt,
     JsonOpt,
+    QdrantUrlOpt,
     key_values,
     settings_from,
 )
@@ -66,6 +67,7 @@ def add_command(
     wait: Annotated[float, typer.Option(
         "--wait", help="Seconds to wait for a running import before queueing instead.")] = 5.0,
     embedder: EmbedderOpt = None,
+    qdrant_url: QdrantUrlOpt = None,
     home: HomeOpt = None,
     config: ConfigOpt = None,
     json_output: JsonOpt = False,
@@ -77,7 +79,7 @@ def add_command(
     body.json. While an import holds the store, the request is queued (exit 0) after --wait.
     """
     with handle_errors():
-        settings = settings_from(home, config, embedder=embedder)
+        settings = settings_from(home, config, embedder=embedder, qdrant_url=qdrant_url)
         if request is not None:
             if msg or image or file:
                 raise UsageError("--request carries the messages itself",

@@ -10,7 +10,15 @@ from typing import Annotated, TextIO
 import typer
 from rich.table import Table
 
-from memos_cli.cli.options import ConfigOpt, EmbedderOpt, HomeOpt, JsonOpt, QuietOpt, settings_from
+from memos_cli.cli.options import (
+    ConfigOpt,
+    EmbedderOpt,
+    HomeOpt,
+    JsonOpt,
+    QdrantUrlOpt,
+    QuietOpt,
+    settings_from,
+)
 from memos_cli.cli.output import handle_errors, print_json, stderr, stdout
 from memos_cli.cli.progress import choose_progress, stamp
 from memos_cli.errors import UsageError
@@ -58,6 +66,7 @@ def import_command(
         "--log-file", help="Also append progress, failures and the summary to this file.",
         show_default=False)] = None,
     embedder: EmbedderOpt = None,
+    qdrant_url: QdrantUrlOpt = None,
     home: HomeOpt = None,
     config: ConfigOpt = None,
     json_output: JsonOpt = False,
@@ -74,7 +83,8 @@ def import_command(
     log = log_file.open("a", encoding="utf-8") if log_file else None
     try:
         with handle_errors():
-            settings = settings_from(home, config, embedder=embedder, batch_turns=batch_turns)
+            settings = settings_from(home, config, embedder=embedder, batch_turns=batch_turns,
+                                     qdrant_url=qdrant_url)
             options = ImportOptions(
                 paths=_inputs(paths or [], globs or []), fmt=fmt,
                 reader=ReaderOptions(user=user, column_map=_parse_map(column_map),

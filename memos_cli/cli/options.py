@@ -20,6 +20,9 @@ ConfigOpt = Annotated[Path | None, typer.Option(
 EmbedderOpt = Annotated[str | None, typer.Option(
     "--embedder", help="'default' (all-MiniLM-L6-v2, offline) or 'hash' (no model; for tests). "
     "A store keeps the embedder it was filled with.", show_default=False)]
+QdrantUrlOpt = Annotated[str | None, typer.Option(
+    "--qdrant-url", help="A Qdrant server or cluster instead of the embedded store (API key "
+    "from $QDRANT_API_KEY) [env: MEMOS_QDRANT_URL; config: [qdrant] url].", show_default=False)]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")]
 UserOpt = Annotated[str, typer.Option("--user", "-u", help="The user whose memories to use.")]

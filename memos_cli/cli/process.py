@@ -6,7 +6,14 @@ from typing import Annotated
 
 import typer
 
-from memos_cli.cli.options import ConfigOpt, EmbedderOpt, HomeOpt, JsonOpt, settings_from
+from memos_cli.cli.options import (
+    ConfigOpt,
+    EmbedderOpt,
+    HomeOpt,
+    JsonOpt,
+    QdrantUrlOpt,
+    settings_from,
+)
 from memos_cli.cli.output import handle_errors, print_json, stderr, stdout
 from memos_cli.pipeline.requests import process_queue
 
@@ -18,6 +25,7 @@ def process_command(
     wait: Annotated[float, typer.Option(
         "--wait", help="Seconds to wait for another run holding the store.")] = 0.0,
     embedder: EmbedderOpt = None,
+    qdrant_url: QdrantUrlOpt = None,
     home: HomeOpt = None,
     config: ConfigOpt = None,
     json_output: JsonOpt = False,
@@ -28,7 +36,8 @@ def process_command(
     (see the failures file), 75 if another run holds the store.
     """
     with handle_errors():
-        drained = process_queue(settings_from(home, config, embedder=embedder), wait, limit)
+        settings = settings_from(home, config, embedder=embedder, qdrant_url=qdrant_url)
+        drained = process_queue(settings, wait, limit)
     failed = drained.total("records_failed")
     written = [memory for report in drained.reports for memory in report.written]
     failures_files = [r.failures_file for r in drained.reports if r.failures_file]

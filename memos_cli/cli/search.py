@@ -18,6 +18,7 @@ from memos_cli.cli.options import (
     JsonOpt,
     KbOpt,
     PublicOpt,
+    QdrantUrlOpt,
     SinceOpt,
     SupersededOpt,
     TagOpt,
@@ -51,6 +52,7 @@ def search_command(
     kb: KbOpt = None,
     include_superseded: SupersededOpt = False,
     embedder: EmbedderOpt = None,
+    qdrant_url: QdrantUrlOpt = None,
     home: HomeOpt = None,
     config: ConfigOpt = None,
     json_output: JsonOpt = False,
@@ -62,7 +64,7 @@ def search_command(
     A hit whose source messages all came with better hits is left out (no repeats).
     """
     with handle_errors():
-        settings = settings_from(home, config, embedder=embedder)
+        settings = settings_from(home, config, embedder=embedder, qdrant_url=qdrant_url)
         where = build_filter(memory_type, tag, agent, app, conversation, info, since, until,
                              include_public, kb, include_superseded)
         hits = search(settings, SearchOptions(user_id=user, query=query, top_k=top_k,

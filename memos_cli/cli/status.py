@@ -7,13 +7,14 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from memos_cli.cli.options import ConfigOpt, HomeOpt, JsonOpt, settings_from
+from memos_cli.cli.options import ConfigOpt, HomeOpt, JsonOpt, QdrantUrlOpt, settings_from
 from memos_cli.cli.output import handle_errors, print_json, stdout
 from memos_cli.pipeline.status import status
 
 
 def status_command(
     runs: Annotated[int, typer.Option("--runs", min=1, help="How many recent runs to show.")] = 10,
+    qdrant_url: QdrantUrlOpt = None,
     home: HomeOpt = None,
     config: ConfigOpt = None,
     json_output: JsonOpt = False,
@@ -21,7 +22,7 @@ def status_command(
     """Recent runs (start, end, exit code, counts, failures file), checkpoints per file, the
     async queue's depth, and the store's memories per type and number of users."""
     with handle_errors():
-        found = status(settings_from(home, config), runs)
+        found = status(settings_from(home, config, qdrant_url=qdrant_url), runs)
     if json_output:
         print_json(found)
         return
