@@ -62,6 +62,12 @@ CREATE TABLE IF NOT EXISTS history (
 );
 CREATE INDEX IF NOT EXISTS history_memory ON history (memory_id);
 CREATE INDEX IF NOT EXISTS history_subject ON history (user_id, subject);
+CREATE TABLE IF NOT EXISTS migrations (
+    key TEXT PRIMARY KEY,
+    next_offset TEXT,
+    copied INTEGER NOT NULL,
+    updated_at TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS queue (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     user_id TEXT NOT NULL,
@@ -193,6 +199,24 @@ class State:
                          "ended_at": ended, "exit_code": code,
                          **{k: counts.get(k) for k in _RUN_COUNTS}})
         return runs
+
+    # migrations between stores
+    def migration(self, key: str) -> tuple[Any, int, bool]:
+        """(next offset, points copied, resumed?) of a migration; a new one starts at None."""
+        row = self.db.execute("SELECT next_offset, copied FROM migrations WHERE key = ?",
+                              (key,)).fetchone()
+        if row is None:
+            return None, 0, False
+        return orjson.loads(row[0]), int(row[1]), True
+
+    def save_migration(self, key: str, offset: Any, copied: int) -> None:
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO migrations VALUES (?, ?, ?, ?)",
+                            (key, orjson.dumps(offset).decode(), copied, now_iso()))
+
+    def clear_migration(self, key: str) -> None:
+        with self.db:
+            self.db.execute("DELETE FROM migrations WHERE key = ?", (key,))
 
     # the async queue
     def enqueue(self, user_id: str, request: dict[str, Any]) -> int:

@@ -130,6 +130,32 @@ def test_writes_agree(stores: tuple[Any, Any], sample_memories: list[Memory]) ->
     assert edge.counts_by("user_id") == server.counts_by("user_id")
 
 
+def test_export_and_import_carry_points_whole(stores: tuple[Any, Any]) -> None:
+    edge, server = stores
+    edge_points, _ = edge.export_page(None, 10_000)
+    server_points, _ = server.export_page(None, 10_000)
+    same_points(edge_points, server_points)
+    copy = Recording(ServerStore(connect(":memory:"), "copy", HashEmbedder.dim))
+    copy.import_points(edge_points)
+    first, offset = copy.export_page(None, 7)
+    rest, _ = copy.export_page(offset, 10_000)
+    same_points(first + rest, edge_points)
+    copy.close()
+
+
+def same_points(left: list[Any], right: list[Any]) -> None:
+    """Ids and payloads exactly; vectors to float32 precision (engines store them each their
+    own way)."""
+    a, b = {p[0]: p for p in left}, {p[0]: p for p in right}
+    assert a.keys() == b.keys()
+    for point_id, (_, payload, dense, (indices, values)) in a.items():
+        _, other_payload, other_dense, (other_indices, other_values) = b[point_id]
+        assert payload == other_payload
+        assert np.allclose(dense, other_dense, atol=1e-6)
+        assert dict(zip(indices, values, strict=True)) == pytest.approx(
+            dict(zip(other_indices, other_values, strict=True)))
+
+
 def test_every_store_method_is_exercised() -> None:
     # runs last in this module: the earlier tests recorded what they used
     assert Recording.used | {"close"} >= STORE_METHODS, STORE_METHODS - Recording.used

@@ -11,6 +11,7 @@ from memos_cli import __version__
 from memos_cli.cli.add import add_command
 from memos_cli.cli.import_ import import_command
 from memos_cli.cli.memories import forget_command, memories_app
+from memos_cli.cli.migrate import migrate_command
 from memos_cli.cli.process import process_command
 from memos_cli.cli.search import search_command
 from memos_cli.cli.status import status_command
@@ -30,6 +31,7 @@ app.command("process")(process_command)
 app.add_typer(memories_app, name="memories")
 app.command("forget")(forget_command)
 app.command("status")(status_command)
+app.command("migrate")(migrate_command)
 
 
 def _version(value: bool) -> None:

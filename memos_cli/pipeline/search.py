@@ -39,6 +39,9 @@ class Searcher:
             filter=where, text=options.query, vector=vectors[0].tolist(),
             top_k=options.top_k * _COLLAPSE_HEADROOM, rrf_k=self.settings.rrf_k,
             dense_weight=self.settings.dense_weight))
+        # Ties are common under rank fusion (rank r of one list scores what rank r' of the other
+        # does); order them by id so that results don't depend on how the store was filled.
+        hits.sort(key=lambda hit: (-round(hit.score, 7), hit.id))
         return collapse(hits)[:options.top_k]
 
     def close(self) -> None:

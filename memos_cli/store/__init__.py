@@ -3,9 +3,9 @@ record of which embedder filled it (a JSON file in MEMOS_HOME)."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -22,18 +22,32 @@ class StoreMeta:
 
 
 def _meta_path(settings: Settings) -> Path:
-    if settings.qdrant_url is None:
-        return settings.home / "store.json"
-    target = f"{settings.qdrant_url}#{settings.qdrant_collection}"
-    return settings.home / f"store-{hashlib.sha256(target.encode()).hexdigest()[:12]}.json"
+    return settings.home / "store.json"
+
+
+def _connect(settings: Settings) -> Any:
+    from memos_cli.store.server import connect
+
+    assert settings.qdrant_url is not None
+    return connect(settings.qdrant_url, settings.qdrant_api_key_env, settings.qdrant_timeout_s,
+                   settings.qdrant_prefer_grpc)
 
 
 def read_meta(settings: Settings) -> StoreMeta | None:
-    """The embedder of the store these settings point at; None when it holds nothing yet."""
+    """The embedder of the store these settings point at; None when it holds nothing yet.
+    The embedded store keeps it in MEMOS_HOME/store.json, a server collection in its own
+    metadata (so every machine that uses the collection sees it)."""
+    if settings.qdrant_url is not None:
+        from memos_cli.store.server import collection_meta
+
+        client = _connect(settings)
+        try:
+            found = collection_meta(client, settings.qdrant_collection)
+        finally:
+            client.close()
+        return StoreMeta(**found) if found else None
     path = _meta_path(settings)
-    if not path.is_file():
-        return None
-    if settings.qdrant_url is None and not (settings.store_dir / "wal").exists():
+    if not path.is_file() or not (settings.store_dir / "wal").exists():
         return None
     try:
         return StoreMeta(**orjson.loads(path.read_bytes()))
@@ -45,19 +59,17 @@ def read_meta(settings: Settings) -> StoreMeta | None:
 def open_store(settings: Settings, meta: StoreMeta) -> MemoryStore:
     """Open (or create) the store for vectors described by `meta`."""
     settings.home.mkdir(parents=True, exist_ok=True)
-    # The record of the embedder goes first: a store never exists without it.
-    _meta_path(settings).write_bytes(orjson.dumps(asdict(meta)))
     if settings.qdrant_url is None:
         from memos_cli.store.edge import EdgeStore
 
+        # The record of the embedder goes first: a store never exists without it.
+        _meta_path(settings).write_bytes(orjson.dumps(asdict(meta)))
         return EdgeStore(settings.store_dir, meta.dim)
-    from memos_cli.store.server import ServerStore, connect
+    from memos_cli.store.server import ServerStore
 
-    client = connect(settings.qdrant_url, settings.qdrant_api_key_env, settings.qdrant_timeout_s,
-                     settings.qdrant_prefer_grpc)
-    return ServerStore(client, settings.qdrant_collection, meta.dim,
+    return ServerStore(_connect(settings), settings.qdrant_collection, meta.dim,
                        settings.qdrant_shard_number, settings.qdrant_replication_factor,
-                       settings.qdrant_on_disk)
+                       settings.qdrant_on_disk, meta=asdict(meta))
 
 
 __all__ = ["MemoryFilter", "MemoryStore", "SearchHit", "SearchQuery", "StoreMeta", "open_store",

@@ -56,6 +56,10 @@ class SearchQuery:
     dense_weight: float = 0.5
 
 
+# A point as stored, vectors included: (id, payload, dense, (sparse indices, sparse values)).
+RawPoint = tuple[str, dict[str, Any], list[float], tuple[list[int], list[float]]]
+
+
 @dataclass(slots=True)
 class SearchHit:
     id: str
@@ -74,6 +78,13 @@ class MemoryStore(Protocol):
                page: int = 512) -> Iterator[Memory]:
         """Every point the filter lets through (all of them without one), in id order."""
         ...
+
+    def export_page(self, offset: Any, page: int) -> tuple[list[RawPoint], Any]:
+        """Up to `page` points from `offset` (None: the start) with both vectors, and the
+        offset of the next page (None at the end): a migration copies without embedding."""
+        ...
+
+    def import_points(self, points: Sequence[RawPoint]) -> None: ...
 
     def delete(self, ids: Sequence[str]) -> None: ...
 

@@ -19,6 +19,7 @@ from memos_cli.store.base import (
     SPARSE,
     TENANT_INDEX,
     MemoryFilter,
+    RawPoint,
     SearchHit,
     SearchQuery,
 )
@@ -119,6 +120,23 @@ class EdgeStore:
         if ids:
             self._shard.update(qe.UpdateOperation.set_payload(
                 list(ids), {"status": status, "superseded_by": superseded_by}))
+
+    def export_page(self, offset: Any, page: int) -> tuple[list[RawPoint], Any]:
+        records, next_offset = self._shard.scroll(qe.ScrollRequest(
+            offset=offset, limit=page, with_payload=True, with_vector=True))
+        points: list[RawPoint] = []
+        for r in records:
+            vectors: Any = r.vector
+            sparse = vectors[SPARSE]
+            points.append((str(r.id), complete(r.payload), [float(x) for x in vectors[DENSE]],
+                           (list(sparse.indices), list(sparse.values))))
+        return points, next_offset
+
+    def import_points(self, points: Sequence[RawPoint]) -> None:
+        if points:
+            self._shard.update(qe.UpdateOperation.upsert_points([
+                qe.Point(pid, {DENSE: dense, SPARSE: qe.SparseVector(*sparse)}, compact(payload))
+                for pid, payload, dense, sparse in points]))
 
     def delete(self, ids: Sequence[str]) -> None:
         if ids:

@@ -30,6 +30,7 @@ from memos_cli.store.base import (
     SPARSE,
     TENANT_INDEX,
     MemoryFilter,
+    RawPoint,
     SearchHit,
     SearchQuery,
 )
@@ -37,6 +38,16 @@ from memos_cli.store.edge import BM25_AVG_TOKENS, PREFETCH_FACTOR, compact, comp
 
 T = TypeVar("T")
 _UPSERT_BATCH = 256
+_META_KEY = "memos"
+
+
+def collection_meta(client: QdrantClient, collection: str) -> dict[str, Any] | None:
+    """The embedder record kept in the collection's metadata; None without the collection."""
+    if not client.collection_exists(collection):
+        return None
+    metadata = client.get_collection(collection).config.metadata or {}
+    found = metadata.get(_META_KEY)
+    return dict(found) if isinstance(found, dict) else None
 _RETRIES = 5
 
 
@@ -52,13 +63,15 @@ def connect(url: str, api_key_env: str = "QDRANT_API_KEY", timeout_s: float = 30
 
 class ServerStore:
     def __init__(self, client: QdrantClient, collection: str, dim: int, shard_number: int = 1,
-                 replication_factor: int = 1, on_disk: bool = False) -> None:
+                 replication_factor: int = 1, on_disk: bool = False,
+                 meta: dict[str, Any] | None = None) -> None:
         self.client = client
         self.collection = collection
         self._bm25 = qe.Bm25(qe.Bm25Config(avg_len=BM25_AVG_TOKENS))
         if not client.collection_exists(collection):
             client.create_collection(
                 collection,
+                metadata={_META_KEY: meta} if meta else None,
                 vectors_config={DENSE: qm.VectorParams(size=dim, distance=qm.Distance.COSINE,
                                                        on_disk=on_disk)},
                 sparse_vectors_config={SPARSE: qm.SparseVectorParams(modifier=qm.Modifier.IDF)},
@@ -101,9 +114,7 @@ class ServerStore:
             self._retry(partial(self.client.upsert, self.collection,
                                 points[start:start + _UPSERT_BATCH], wait=True))
 
-    def upsert_raw(self, points: Sequence[tuple[str, dict[str, Any], list[float],
-                                                tuple[list[int], list[float]]]]) -> None:
-        """Points with both vectors already made (a migration: nothing is embedded again)."""
+    def import_points(self, points: Sequence[RawPoint]) -> None:
         structs = [qm.PointStruct(id=pid, payload=compact(payload), vector={
             DENSE: dense, SPARSE: qm.SparseVector(indices=sparse[0], values=sparse[1])})
             for pid, payload, dense, sparse in points]
@@ -123,6 +134,18 @@ class ServerStore:
             dense = vector.get(DENSE)
             yield Memory(str(record.id), complete(record.payload),
                          [float(x) for x in dense] if isinstance(dense, list) else None)
+
+    def export_page(self, offset: Any, page: int) -> tuple[list[RawPoint], Any]:
+        records, next_offset = self._retry(partial(
+            self.client.scroll, self.collection, limit=page, offset=offset, with_payload=True,
+            with_vectors=True))
+        points: list[RawPoint] = []
+        for r in records:
+            vectors: Any = r.vector
+            sparse = vectors[SPARSE]
+            points.append((str(r.id), complete(r.payload), [float(x) for x in vectors[DENSE]],
+                           (list(sparse.indices), list(sparse.values))))
+        return points, next_offset
 
     def scroll_raw(self, where: MemoryFilter | None = None, with_vectors: bool = False,
                    page: int = 512, offset: Any = None) -> Iterator[Any]:
