@@ -36,7 +36,9 @@ class EdgeStore:
         self._bm25 = qe.Bm25(qe.Bm25Config(avg_len=BM25_AVG_TOKENS))
         try:
             if (path / "wal").exists():
-                self._shard = qe.EdgeShard.load(str(path))
+                # With the config: a run killed while creating the shard leaves a WAL and no
+                # segment, which only a load that is told the config can open.
+                self._shard = qe.EdgeShard.load(str(path), _config(dim))
             else:
                 self._shard = qe.EdgeShard.create(str(path), _config(dim))
             self._create_indexes()
