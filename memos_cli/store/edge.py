@@ -126,13 +126,7 @@ class EdgeStore:
     def export_page(self, offset: Any, page: int) -> tuple[list[RawPoint], Any]:
         records, next_offset = self._shard.scroll(qe.ScrollRequest(
             offset=offset, limit=page, with_payload=True, with_vector=True))
-        points: list[RawPoint] = []
-        for r in records:
-            vectors: Any = r.vector
-            sparse = vectors[SPARSE]
-            points.append((str(r.id), complete(r.payload), [float(x) for x in vectors[DENSE]],
-                           (list(sparse.indices), list(sparse.values))))
-        return points, next_offset
+        return [raw_point(r.id, r.payload, r.vector) for r in records], next_offset
 
     def import_points(self, points: Sequence[RawPoint]) -> None:
         if points:
@@ -173,6 +167,14 @@ def complete(payload: dict[str, Any] | None) -> dict[str, Any]:
     full = {k: copy.copy(v) for k, v in PAYLOAD_DEFAULTS.items()}
     full.update(payload or {})
     return full
+
+
+def raw_point(point_id: Any, payload: dict[str, Any] | None, vectors: Any) -> RawPoint:
+    """A stored point, from either engine's record, as the (id, payload, dense, sparse) tuple
+    a migration carries."""
+    sparse = vectors[SPARSE]
+    return (str(point_id), complete(payload), [float(x) for x in vectors[DENSE]],
+            (list(sparse.indices), list(sparse.values)))
 
 
 def _config(dim: int) -> qe.EdgeConfig:

@@ -34,7 +34,7 @@ from memos_cli.store.base import (
     SearchHit,
     SearchQuery,
 )
-from memos_cli.store.edge import BM25_AVG_TOKENS, PREFETCH_FACTOR, compact, complete
+from memos_cli.store.edge import BM25_AVG_TOKENS, PREFETCH_FACTOR, compact, complete, raw_point
 
 T = TypeVar("T")
 _UPSERT_BATCH = 256
@@ -139,13 +139,7 @@ class ServerStore:
         records, next_offset = self._retry(partial(
             self.client.scroll, self.collection, limit=page, offset=offset, with_payload=True,
             with_vectors=True))
-        points: list[RawPoint] = []
-        for r in records:
-            vectors: Any = r.vector
-            sparse = vectors[SPARSE]
-            points.append((str(r.id), complete(r.payload), [float(x) for x in vectors[DENSE]],
-                           (list(sparse.indices), list(sparse.values))))
-        return points, next_offset
+        return [raw_point(r.id, r.payload, r.vector) for r in records], next_offset
 
     def scroll_raw(self, where: MemoryFilter | None = None, with_vectors: bool = False,
                    page: int = 512, offset: Any = None) -> Iterator[Any]:
