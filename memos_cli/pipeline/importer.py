@@ -275,7 +275,7 @@ class Importer:
         started = time.perf_counter()
         try:
             settled = settle(self.store, memories)
-            self.store.upsert(memories)
+            self.store.upsert([*memories, *settled.flipped])
             self._settled = settled
         except Exception as exc:
             self._fail_unit(unit, "store", f"storing failed: {exc!r}")

@@ -23,11 +23,14 @@ class Settled:
     merged: int = 0
     superseded: int = 0
     history: list[HistoryRow] = field(default_factory=list)
+    # Stored memories whose status the flush changed, vectors included: upserted with it.
+    flipped: list[Memory] = field(default_factory=list)
 
 
 def settle(store: MemoryStore, memories: list[Memory]) -> Settled:
-    """Merge `memories` into the stored copies of the same ids, decide every touched subject,
-    and flip the status of stored memories the decision changes. Returns what changed."""
+    """Merge `memories` into the stored copies of the same ids and decide every touched
+    subject. Returns what changed, with the stored memories whose status flips (for the
+    caller to upsert together with `memories`, in one write)."""
     result = Settled()
     mergeable = [m.id for m in memories if m.payload["memory_type"] != "episode"]
     existing = {m.id: m.payload for m in store.retrieve(mergeable)}
@@ -56,19 +59,19 @@ def _settle_subjects(store: MemoryStore, memories: list[Memory],
     by_user: dict[str, list[str]] = defaultdict(list)
     for user, subject in groups:
         by_user[user].append(subject)
-    stored: dict[str, dict[str, Any]] = {}
+    stored: dict[str, Memory] = {}
     for user, subjects in by_user.items():
         where = MemoryFilter(user_id=user, match_any={"subject": subjects},
                              include_superseded=True)
-        for other in store.scroll(where):
+        for other in store.scroll(where, with_vectors=True):
             if other.id not in groups[(user, str(other.payload["subject"]))]:
                 groups[(user, str(other.payload["subject"]))][other.id] = other.payload
-                stored[other.id] = other.payload
-    flips: dict[tuple[str, str | None], list[str]] = defaultdict(list)
+                stored[other.id] = other
     for members in groups.values():
         for decision in resolve(members.items()):
             payload = members[decision.id]
-            was = existing.get(decision.id, stored.get(decision.id, {})).get("status")
+            was = (existing[decision.id] if decision.id in existing else
+                   stored[decision.id].payload if decision.id in stored else {}).get("status")
             payload["status"], payload["superseded_by"] = decision.status, decision.superseded_by
             if was == decision.status or (was is None and decision.status == "active"):
                 continue
@@ -77,9 +80,7 @@ def _settle_subjects(store: MemoryStore, memories: list[Memory],
             event = "superseded" if decision.status == "superseded" else "reactivated"
             result.history.append(_row(decision.id, payload, event))
             if decision.id in stored:
-                flips[(decision.status, decision.superseded_by)].append(decision.id)
-    for (status, superseded_by), ids in flips.items():
-        store.set_status(ids, status, superseded_by)
+                result.flipped.append(stored[decision.id])
 
 
 def _row(memory_id: str, payload: dict[str, Any], event: str) -> HistoryRow:

@@ -88,10 +88,6 @@ class MemoryStore(Protocol):
 
     def delete(self, ids: Sequence[str]) -> None: ...
 
-    def set_status(self, ids: Sequence[str], status: str, superseded_by: str | None) -> None:
-        """Change the lifecycle fields of points without touching their vectors."""
-        ...
-
     def delete_matching(self, where: MemoryFilter) -> int:
         """Delete what the filter lets through; how many points that was."""
         ...

@@ -118,11 +118,6 @@ class EdgeStore:
                                                           match=qe.MatchValue(user_id))])
         return int(self._shard.count(qe.CountRequest(filter=condition, exact=True)))
 
-    def set_status(self, ids: Sequence[str], status: str, superseded_by: str | None) -> None:
-        if ids:
-            self._shard.update(qe.UpdateOperation.set_payload(
-                list(ids), {"status": status, "superseded_by": superseded_by}))
-
     def export_page(self, offset: Any, page: int) -> tuple[list[RawPoint], Any]:
         records, next_offset = self._shard.scroll(qe.ScrollRequest(
             offset=offset, limit=page, with_payload=True, with_vector=True))

@@ -177,12 +177,6 @@ class ServerStore:
                                                          exact=True))
         return {str(hit.value): int(hit.count) for hit in response.hits}
 
-    def set_status(self, ids: Sequence[str], status: str, superseded_by: str | None) -> None:
-        if ids:
-            self._retry(lambda: self.client.set_payload(
-                self.collection, {"status": status, "superseded_by": superseded_by},
-                points=list(ids), wait=True))
-
     def delete(self, ids: Sequence[str]) -> None:
         if ids:
             self._retry(lambda: self.client.delete(
