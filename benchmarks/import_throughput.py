@@ -70,7 +70,10 @@ def main() -> None:
     parser.add_argument("file", nargs="?", type=Path, help="a memos JSONL file to import")
     parser.add_argument("--messages", type=int, default=10_000, help="size of the generated corpus")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--workers", default="1",
+                        help="comma-separated embedding process counts to compare, e.g. 1,2")
     args = parser.parse_args()
+    worker_counts = [int(w) for w in args.workers.split(",")]
 
     work = Path(tempfile.mkdtemp(prefix="memos-bench-"))
     try:
@@ -78,6 +81,11 @@ def main() -> None:
         first = run_import(corpus, work / "home-default", "default")
         again = run_import(corpus, work / "home-default", "default")
         hashed = run_import(corpus, work / "home-hash", "hash")
+        by_workers = {1: first}
+        for count in worker_counts:
+            if count != 1:
+                by_workers[count] = run_import(corpus, work / f"home-w{count}", "default",
+                                               ["--workers", str(count)])
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -92,6 +100,8 @@ def main() -> None:
         "reimport_wall_s": round(again["wall_s"], 2),
         "reimport_speedup": round(first["wall_s"] / again["wall_s"], 1),
         "reimport_already_imported": again["records_already_imported"],
+        "workers": {str(count): round(run["records_read"] / run["wall_s"], 1)
+                    for count, run in sorted(by_workers.items()) if count in worker_counts},
     })
     if args.json:
         print(json.dumps(result))
@@ -107,6 +117,8 @@ def main() -> None:
     print(f"  peak RSS: {result['peak_rss_mb']} MB")
     print(f"re-import: {result['reimport_wall_s']} s, {result['reimport_speedup']}x faster "
           f"(target >= 10x), {result['reimport_already_imported']:,} already imported")
+    for count, rate in result["workers"].items():
+        print(f"--workers {count}: {rate} messages/s")
     print(f"hash embedder: {result['hash_messages_per_s']} messages/s inside the run "
           f"(target >= 5,000); {result['hash_wall_messages_per_s']} messages/s counting "
           "process start-up")

@@ -40,6 +40,8 @@ class Settings(BaseModel):
     batch_turns: int = Field(default=4, ge=1, le=256)
     embed_batch_size: int = Field(default=8, ge=1, le=1024)
     embed_max_tokens: int = Field(default=128, ge=16, le=512)
+    # Embedding processes: the reader, grouping and the store stay in one process.
+    workers: int = Field(default=1, ge=1, le=64)
     flush_memories: int = Field(default=512, ge=1)
     max_open_conversations: int = Field(default=10_000, ge=1)
     idle_messages: int = Field(default=20_000, ge=1)

@@ -213,3 +213,13 @@ def test_cron_output_has_no_control_characters(tmp_path: Path, json_flag: list[s
     else:
         assert len(out.strip().splitlines()) == 1 and "records read" in out
     assert "failed: " in log.read_text() and "records read" in log.read_text()
+
+
+def test_embedding_workers_store_what_one_process_stores(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "w.jsonl", 600, seed=12)
+    one, two = tmp_path / "one", tmp_path / "two"
+    assert finish(memos(one, "import", str(corpus), "--quiet", env=FAST_FLUSH))[0] == 0
+    code, _, err = finish(memos(two, "import", str(corpus), "--quiet", "--workers", "2",
+                                env=FAST_FLUSH))
+    assert code == 0, err
+    assert store_snapshot(two) == store_snapshot(one)

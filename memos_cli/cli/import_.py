@@ -52,6 +52,9 @@ def import_command(
     batch_turns: Annotated[int | None, typer.Option(
         "--batch-turns", help="Dialogue turns per batch (one episode each) [default: 4].",
         show_default=False)] = None,
+    workers: Annotated[int | None, typer.Option(
+        "--workers", min=1, max=64, help="Embedding processes (the store keeps one writer) "
+        "[default: 1].", show_default=False)] = None,
     wait: Annotated[float, typer.Option(
         "--wait", help="Seconds to wait for another run holding the store.")] = 0.0,
     dry_run: Annotated[bool, typer.Option(
@@ -84,7 +87,7 @@ def import_command(
     try:
         with handle_errors():
             settings = settings_from(home, config, embedder=embedder, batch_turns=batch_turns,
-                                     qdrant_url=qdrant_url)
+                                     qdrant_url=qdrant_url, workers=workers)
             options = ImportOptions(
                 paths=_inputs(paths or [], globs or []), fmt=fmt,
                 reader=ReaderOptions(user=user, column_map=_parse_map(column_map),

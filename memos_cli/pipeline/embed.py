@@ -46,3 +46,9 @@ class RunEmbedder:
         while len(self._cache) > self.capacity:
             self._cache.popitem(last=False)
         return found
+
+    def close(self) -> None:
+        """Stop worker processes, if the embedder has any."""
+        close = getattr(self.embedder, "close", None)
+        if close is not None:
+            close()

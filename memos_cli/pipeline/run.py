@@ -54,6 +54,8 @@ def _engine(settings: Settings, wait_s: float, failures_file: Path | None, dry_r
             yield importer
         finally:
             importer.finish()
+            if embedder is not None:
+                embedder.close()
             if store is not None:
                 store.close()
             state.end_run(run_id, importer.report.exit_code, importer.report.summary())

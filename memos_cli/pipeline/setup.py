@@ -39,6 +39,12 @@ def open_for_writing(settings: Settings,
     embedder = choose_embedder(settings)
     store = open_store(settings, StoreMeta(embedder.name, embedder.model_id,
                                                      embedder.dim))
+    if settings.workers > 1:
+        from memos_cli.pipeline.workers import EmbedderPool
+
+        pool = EmbedderPool(embedder.name, embedder.model_id, embedder.dim, settings.workers,
+                            settings.embed_max_tokens, settings.embed_batch_size)
+        return RunEmbedder(pool), store
     return RunEmbedder(embedder), store
 
 

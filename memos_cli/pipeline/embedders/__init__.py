@@ -18,16 +18,16 @@ class Embedder(Protocol):
         ...
 
 
-def _default(max_tokens: int, batch_size: int) -> Embedder:
+def _default(max_tokens: int, batch_size: int, threads: int = 0) -> Embedder:
     from memos_cli.pipeline.embedders.minilm import MiniLMEmbedder  # loads onnxruntime: only here
 
-    return MiniLMEmbedder(max_tokens=max_tokens, batch_size=batch_size)
+    return MiniLMEmbedder(max_tokens=max_tokens, batch_size=batch_size, threads=threads)
 
 
-def _hash(max_tokens: int, batch_size: int) -> Embedder:
+def _hash(max_tokens: int, batch_size: int, threads: int = 0) -> Embedder:
     from memos_cli.pipeline.embedders.hashing import HashEmbedder
 
     return HashEmbedder()
 
 
-EMBEDDERS: dict[str, Callable[[int, int], Embedder]] = {"default": _default, "hash": _hash}
+EMBEDDERS: dict[str, Callable[..., Embedder]] = {"default": _default, "hash": _hash}
