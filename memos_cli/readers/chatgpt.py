@@ -11,12 +11,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from memos_cli.models import Failure
 from memos_cli.readers.base import ReaderItem, ReaderOptions, ReadStats, StartAt
 from memos_cli.readers.exports import (
     BadConversation,
-    conversations,
-    failure,
+    read_export,
     request_record,
     require_user,
 )
@@ -27,24 +25,20 @@ _TEXT_FIELDS = ("text", "result", "summary", "content")
 def read_chatgpt(path: Path, options: ReaderOptions,
                  start: StartAt = StartAt()) -> Iterator[ReaderItem]:
     user = require_user(options, "ChatGPT export")
-    for item in conversations(path):
-        if isinstance(item, Failure):
-            yield item
-            continue
-        index, conversation = item
-        options.stats.conversations += 1
-        try:
-            threads = _threads(conversation, options.all_branches)
-        except BadConversation as exc:
-            yield failure(path, index, str(exc), conversation)
-            continue
+
+    def convert(index: int, conversation: Any) -> list[ReaderItem]:
+        records: list[ReaderItem] = []
         base_id = str(conversation.get("conversation_id") or conversation.get("id") or index)
-        for leaf, nodes, abandoned in threads:
+        for leaf, nodes, abandoned in _threads(conversation, options.all_branches):
             messages = _messages(conversation, nodes, options.stats, abandoned)
-            conversation_id = f"{base_id}:branch:{leaf}" if abandoned else base_id
             if abandoned and not messages:
                 continue
-            yield request_record(path, index, user, conversation_id, messages, conversation)
+            conversation_id = f"{base_id}:branch:{leaf}" if abandoned else base_id
+            records.append(request_record(path, index, user, conversation_id, messages,
+                                          conversation))
+        return records
+
+    return read_export(path, options, convert)
 
 
 def _threads(conversation: Any, all_branches: bool) -> list[tuple[str, list[Any], bool]]:

@@ -13,32 +13,32 @@ from typing import Any
 
 import orjson
 
-from memos_cli.models import Failure
 from memos_cli.readers.base import ReaderItem, ReaderOptions, ReadStats, StartAt
-from memos_cli.readers.exports import conversations, failure, request_record, require_user
+from memos_cli.readers.exports import (
+    BadConversation,
+    read_export,
+    request_record,
+    require_user,
+)
 
 _ROLES = {"human": "user", "user": "user", "assistant": "assistant"}
 
 
 def read_claude(path: Path, options: ReaderOptions,
                 start: StartAt = StartAt()) -> Iterator[ReaderItem]:
-    for item in conversations(path):
-        if isinstance(item, Failure):
-            yield item
-            continue
-        index, conversation = item
-        options.stats.conversations += 1
+    def convert(index: int, conversation: Any) -> list[ReaderItem]:
         if not isinstance(conversation, dict) or not isinstance(
                 conversation.get("chat_messages"), list):
-            yield failure(path, index, "no `chat_messages` list", conversation)
-            continue
+            raise BadConversation("no `chat_messages` list")
         account = conversation.get("account") or {}
         user = require_user(options, "Claude export",
                             account.get("uuid") if isinstance(account, dict) else None)
         messages = [m for raw in conversation["chat_messages"]
                     for m in _messages(raw, options.stats)]
         conversation_id = str(conversation.get("uuid") or index)
-        yield request_record(path, index, user, conversation_id, messages, conversation)
+        return [request_record(path, index, user, conversation_id, messages, conversation)]
+
+    return read_export(path, options, convert)
 
 
 def _messages(raw: Any, stats: ReadStats) -> list[dict[str, Any]]:

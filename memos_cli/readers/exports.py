@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -20,7 +20,7 @@ import orjson
 
 from memos_cli.errors import InputError
 from memos_cli.models import Failure, RawRecord
-from memos_cli.readers.base import ReaderOptions, clip
+from memos_cli.readers.base import ReaderItem, ReaderOptions, clip
 
 
 class BadConversation(ValueError):
@@ -59,6 +59,22 @@ def conversations(path: Path) -> Iterator[tuple[int, Any] | Failure]:
             yield Failure(str(path), index + 1, "read",
                           f"the export breaks off {where} (truncated or invalid JSON: {exc}); "
                           "every conversation before it was read", "")
+
+
+def read_export(path: Path, options: ReaderOptions,
+                convert: Callable[[int, Any], list[ReaderItem]]) -> Iterator[ReaderItem]:
+    """Each conversation of the array through `convert`; what breaks the file passes on as a
+    failure, and a BadConversation that `convert` raises fails that conversation alone."""
+    for item in conversations(path):
+        if isinstance(item, Failure):
+            yield item
+            continue
+        index, conversation = item
+        options.stats.conversations += 1
+        try:
+            yield from convert(index, conversation)
+        except BadConversation as exc:
+            yield failure(path, index, str(exc), conversation)
 
 
 def require_user(options: ReaderOptions, fmt: str, fallback: str | None = None) -> str:

@@ -14,12 +14,11 @@ from typing import Any
 import orjson
 
 from memos_cli.ids import stable_id
-from memos_cli.models import Failure
 from memos_cli.readers.base import ReaderItem, ReaderOptions, ReadStats, StartAt
 from memos_cli.readers.exports import (
+    BadConversation,
     content_key,
-    conversations,
-    failure,
+    read_export,
     request_record,
     require_user,
 )
@@ -33,16 +32,11 @@ _IMAGE = "<image>"
 def read_sharegpt(path: Path, options: ReaderOptions,
                   start: StartAt = StartAt()) -> Iterator[ReaderItem]:
     user = require_user(options, "ShareGPT")
-    for item in conversations(path):
-        if isinstance(item, Failure):
-            yield item
-            continue
-        index, conversation = item
-        options.stats.conversations += 1
+
+    def convert(index: int, conversation: Any) -> list[ReaderItem]:
         turns = _turns(conversation)
         if turns is None:
-            yield failure(path, index, "no `conversations` or `messages` list", conversation)
-            continue
+            raise BadConversation("no `conversations` or `messages` list")
         conversation_id = stable_id("sharegpt", index, content_key(conversation))
         images = list(conversation.get("images") or [])
         messages: list[dict[str, Any]] = []
@@ -61,7 +55,9 @@ def read_sharegpt(path: Path, options: ReaderOptions,
             messages.append(message)
         for position, message in enumerate(messages):
             message.setdefault("message_id", f"{conversation_id}:{position}")
-        yield request_record(path, index, user, conversation_id, messages, conversation)
+        return [request_record(path, index, user, conversation_id, messages, conversation)]
+
+    return read_export(path, options, convert)
 
 
 def _turns(conversation: Any) -> list[tuple[str, Any]] | None:
