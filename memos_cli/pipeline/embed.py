@@ -1,8 +1,7 @@
-"""Embedding for a run: each distinct text once, timed and counted (the import's bottleneck)."""
+"""Embedding for a run: each distinct text once, counted (the import's bottleneck)."""
 
 from __future__ import annotations
 
-import time
 from collections import OrderedDict
 
 import numpy as np
@@ -22,15 +21,12 @@ class RunEmbedder:
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self.texts_embedded = 0
         self.tokens_embedded = 0
-        self.seconds = 0.0
 
     def embed(self, texts: list[str]) -> list[np.ndarray]:
         missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
         fresh: dict[str, np.ndarray] = {}
         if missing:
-            started = time.perf_counter()
             vectors, tokens = self.embedder.embed(missing)
-            self.seconds += time.perf_counter() - started
             self.texts_embedded += len(missing)
             self.tokens_embedded += tokens
             fresh = dict(zip(missing, vectors, strict=True))
