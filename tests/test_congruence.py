@@ -18,6 +18,7 @@ from memos_cli.cli import app
 from memos_cli.config import load_settings
 from memos_cli.models import Memory
 from memos_cli.pipeline.embedders.hashing import HashEmbedder
+from memos_cli.pipeline.fusion import fuse
 from memos_cli.pipeline.setup import open_for_reading
 from memos_cli.store.base import MemoryFilter, MemoryStore, SearchQuery
 from memos_cli.store.edge import EdgeStore
@@ -103,15 +104,14 @@ def test_scroll_and_search_agree(stores: tuple[Any, Any], where: MemoryFilter) -
     if where.user_id is None:
         return
     for text in ("spicy food", "knees after running", "hotel in Guangzhou", "thesis"):
-        vector = unit_vector(text)
-        # Everything the filter lets through, so that no cut falls inside a tie: the engines
-        # order tied scores (equal BM25 scores, or rank r of one list against rank r' of the
-        # other under a small RRF k) each their own way.
-        query = SearchQuery(filter=where, text=text, vector=vector, top_k=1000)
-        edge_hits, server_hits = edge.search(query), server.search(query)
-        assert payloads(edge_hits) == payloads(server_hits), text
-        if len(edge_hits) > 1 and edge_hits[0].score > edge_hits[1].score:
-            assert edge_hits[0].id == server_hits[0].id
+        query = SearchQuery(filter=where, text=text, vector=unit_vector(text), limit=1000)
+        edge_lists, server_lists = edge.candidates(query), server.candidates(query)
+        for mine, theirs in ((edge_lists.dense, server_lists.dense),
+                             (edge_lists.sparse, server_lists.sparse)):
+            assert payloads(mine) == payloads(theirs), text
+        # Fused, tied scores rank alike, so the result lists agree in order too.
+        assert ([h.id for h in fuse(edge_lists, 5, 0.5)]
+                == [h.id for h in fuse(server_lists, 5, 0.5)]), text
 
 
 def test_writes_agree(stores: tuple[Any, Any], sample_memories: list[Memory]) -> None:

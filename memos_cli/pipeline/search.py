@@ -7,6 +7,7 @@ from types import TracebackType
 
 from memos_cli.config import Settings
 from memos_cli.pipeline.embedders import Embedder
+from memos_cli.pipeline.fusion import fuse
 from memos_cli.pipeline.setup import open_for_reading
 from memos_cli.store import MemoryFilter, MemoryStore, SearchHit, SearchQuery
 
@@ -19,8 +20,10 @@ class SearchOptions:
     where: MemoryFilter | None = None  # scope and filters; the user's own memories by default
 
 
-# Candidates fetched per result wanted, so that collapsing still fills the page.
-_COLLAPSE_HEADROOM = 3
+# Candidates fetched from each list per result wanted: enough for fusion to find hits that
+# rank well in both lists, and for collapsing to still fill the page.
+_PREFETCH_FACTOR = 15
+_MIN_PREFETCH = 50
 
 
 class Searcher:
@@ -35,13 +38,10 @@ class Searcher:
         vectors, _ = self.embedder.embed([options.query])
         where = options.where or MemoryFilter()
         where.user_id = options.user_id
-        hits = self.store.search(SearchQuery(
+        candidates = self.store.candidates(SearchQuery(
             filter=where, text=options.query, vector=vectors[0].tolist(),
-            top_k=options.top_k * _COLLAPSE_HEADROOM, rrf_k=self.settings.rrf_k,
-            dense_weight=self.settings.dense_weight))
-        # Ties are common under rank fusion (rank r of one list scores what rank r' of the other
-        # does); order them by id so that results don't depend on how the store was filled.
-        hits.sort(key=lambda hit: (-round(hit.score, 7), hit.id))
+            limit=max(options.top_k * _PREFETCH_FACTOR, _MIN_PREFETCH)))
+        hits = fuse(candidates, self.settings.rrf_k, self.settings.dense_weight)
         return collapse(hits)[:options.top_k]
 
     def close(self) -> None:

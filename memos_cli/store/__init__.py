@@ -11,7 +11,7 @@ import orjson
 
 from memos_cli.config import Settings
 from memos_cli.errors import ConfigError
-from memos_cli.store.base import MemoryFilter, MemoryStore, SearchHit, SearchQuery
+from memos_cli.store.base import Candidates, MemoryFilter, MemoryStore, SearchHit, SearchQuery
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,5 +72,5 @@ def open_store(settings: Settings, meta: StoreMeta) -> MemoryStore:
                        settings.qdrant_on_disk, meta=asdict(meta))
 
 
-__all__ = ["MemoryFilter", "MemoryStore", "SearchHit", "SearchQuery", "StoreMeta", "open_store",
-           "read_meta"]
+__all__ = ["Candidates", "MemoryFilter", "MemoryStore", "SearchHit", "SearchQuery", "StoreMeta",
+           "open_store", "read_meta"]

@@ -50,10 +50,7 @@ class SearchQuery:
     filter: MemoryFilter
     text: str
     vector: list[float]
-    top_k: int = 10
-    # Rank fusion: a small k lets each list's top hits lead; dense counts this much of BM25.
-    rrf_k: int = 5
-    dense_weight: float = 0.5
+    limit: int = 50  # candidates per list
 
 
 # A point as stored, vectors included: (id, payload, dense, (sparse indices, sparse values)).
@@ -65,6 +62,15 @@ class SearchHit:
     id: str
     score: float
     payload: dict[str, Any]
+
+
+@dataclass(slots=True)
+class Candidates:
+    """Both ranked lists, best first, with the engine's raw scores. Fusion happens outside the
+    store so that ties rank the same whatever engine or storage history is underneath."""
+
+    dense: list[SearchHit]
+    sparse: list[SearchHit]
 
 
 class MemoryStore(Protocol):
@@ -92,7 +98,9 @@ class MemoryStore(Protocol):
         """Delete what the filter lets through; how many points that was."""
         ...
 
-    def search(self, query: SearchQuery) -> list[SearchHit]: ...
+    def candidates(self, query: SearchQuery) -> Candidates:
+        """The dense (cosine) and sparse (BM25) nearest points under the filter."""
+        ...
 
     def count(self, user_id: str | None = None) -> int: ...
 

@@ -18,13 +18,13 @@ from memos_cli.store.base import (
     PAYLOAD_DEFAULTS,
     SPARSE,
     TENANT_INDEX,
+    Candidates,
     MemoryFilter,
     RawPoint,
     SearchHit,
     SearchQuery,
 )
 
-PREFETCH_FACTOR = 5
 # BM25 length normalisation: memories are sentences to a few turns, far shorter than the
 # 256-token default, which would favour long episodes over precise facts.
 BM25_AVG_TOKENS = 128.0
@@ -93,23 +93,16 @@ class EdgeStore:
             if offset is None:
                 return
 
-    def search(self, query: SearchQuery) -> list[SearchHit]:
-        candidates = max(query.top_k * PREFETCH_FACTOR, 50)
-        request = qe.QueryRequest(
-            limit=query.top_k,
-            prefetches=[
-                qe.Prefetch(limit=candidates, query=qe.Query.Nearest(query.vector, using=DENSE)),
-                qe.Prefetch(limit=candidates,
-                            query=qe.Query.Nearest(self._bm25.embed_query(query.text),
-                                                   using=SPARSE)),
-            ],
-            query=qe.Fusion.Rrf(k=query.rrf_k,  # type: ignore[arg-type]  # the stub omits Rrf
-                                weights=[query.dense_weight, 1.0]),
-            filter=_filter(query.filter),
-            with_payload=True,
-        )
-        return [SearchHit(str(p.id), float(p.score), complete(p.payload))
-                for p in self._shard.query(request)]
+    def candidates(self, query: SearchQuery) -> Candidates:
+        condition = _filter(query.filter)
+        dense, sparse = (
+            [SearchHit(str(p.id), float(p.score), complete(p.payload))
+             for p in self._shard.query(qe.QueryRequest(
+                 limit=query.limit, query=qe.Query.Nearest(vector, using=name),
+                 filter=condition, with_payload=True))]
+            for name, vector in ((DENSE, query.vector),
+                                 (SPARSE, self._bm25.embed_query(query.text))))
+        return Candidates(dense, sparse)
 
     def count(self, user_id: str | None = None) -> int:
         condition = None

@@ -29,12 +29,13 @@ from memos_cli.store.base import (
     KEYWORD_INDEXES,
     SPARSE,
     TENANT_INDEX,
+    Candidates,
     MemoryFilter,
     RawPoint,
     SearchHit,
     SearchQuery,
 )
-from memos_cli.store.edge import BM25_AVG_TOKENS, PREFETCH_FACTOR, compact, complete, raw_point
+from memos_cli.store.edge import BM25_AVG_TOKENS, compact, complete, raw_point
 
 T = TypeVar("T")
 _UPSERT_BATCH = 256
@@ -152,17 +153,16 @@ class ServerStore:
             if offset is None:
                 return
 
-    def search(self, query: SearchQuery) -> list[SearchHit]:
-        candidates = max(query.top_k * PREFETCH_FACTOR, 50)
-        response = self._retry(lambda: self.client.query_points(
-            self.collection,
-            prefetch=[qm.Prefetch(query=query.vector, using=DENSE, limit=candidates),
-                      qm.Prefetch(query=self._sparse(query.text, query=True), using=SPARSE,
-                                  limit=candidates)],
-            query=qm.RrfQuery(rrf=qm.Rrf(k=query.rrf_k, weights=[query.dense_weight, 1.0])),
-            query_filter=_filter(query.filter), limit=query.top_k, with_payload=True))
-        return [SearchHit(str(p.id), float(p.score), complete(p.payload))
-                for p in response.points]
+    def candidates(self, query: SearchQuery) -> Candidates:
+        condition = _filter(query.filter)
+        requests = [qm.QueryRequest(query=vector, using=name, filter=condition,
+                                    limit=query.limit, with_payload=True)
+                    for name, vector in ((DENSE, query.vector),
+                                         (SPARSE, self._sparse(query.text, query=True)))]
+        dense, sparse = self._retry(lambda: self.client.query_batch_points(
+            self.collection, requests=requests))
+        return Candidates(*([SearchHit(str(p.id), float(p.score), complete(p.payload))
+                             for p in response.points] for response in (dense, sparse)))
 
     def count(self, user_id: str | None = None) -> int:
         condition = None
