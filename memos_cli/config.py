@@ -15,7 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from memos_cli.errors import ConfigError
 
-EmbedderName = Literal["default", "hash"]
+EmbedderName = Literal["default", "hash", "openai"]
+ExtractorName = Literal["rules", "llm"]
 
 ENV_PREFIX = "MEMOS_"
 
@@ -60,6 +61,30 @@ class Settings(BaseModel):
     qdrant_replication_factor: int = Field(default=1, ge=1)
     qdrant_on_disk: bool = False
     dense_weight: float = Field(default=0.5, ge=0)
+    # "rules" (offline) or "llm": an OpenAI-compatible chat endpoint ([llm] in TOML).
+    extractor: ExtractorName = "rules"
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key_env: str = "OPENAI_API_KEY"  # the key itself is only read from this variable
+    llm_max_concurrency: int = Field(default=8, ge=1, le=512)
+    llm_requests_per_minute: float = Field(default=0, ge=0)  # 0: no client-side limit
+    llm_tokens_per_minute: float = Field(default=0, ge=0)
+    llm_timeout_s: float = Field(default=60.0, gt=0)
+    llm_max_retries: int = Field(default=5, ge=0, le=100)
+    llm_temperature: float = Field(default=0.0, ge=0, le=2)
+    llm_max_output_tokens: int = Field(default=1024, ge=16)
+    llm_price_per_1k_input: float | None = Field(default=None, ge=0)
+    llm_price_per_1k_output: float | None = Field(default=None, ge=0)
+    # Ask the model ADD/UPDATE/DELETE/NONE against the user's nearest stored memories.
+    llm_decisions: bool = True
+    # Also keep the rule extractor's episode of each batch (the text search works best on).
+    llm_episodes: bool = False
+    # `--embedder openai`: an OpenAI-compatible embeddings endpoint ([embedding] in TOML).
+    embedding_base_url: str | None = None
+    embedding_model: str = "text-embedding-3-small"
+    embedding_dimensions: int | None = Field(default=None, ge=1)
+    embedding_api_key_env: str = "OPENAI_API_KEY"
+    embedding_batch_size: int = Field(default=64, ge=1, le=2048)
     # Keys the user chose explicitly (any source but the defaults); not a config key itself.
     explicit: frozenset[str] = Field(default=frozenset(), exclude=True)
 

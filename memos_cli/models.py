@@ -43,15 +43,20 @@ class Failure:
     raw: str
     # Where the record's line starts in its file (for checkpoints; not written out).
     offset: int = 0
+    # The LLM's last answer, when extraction failed on an answer that didn't validate.
+    model_answer: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        found = {
             "file": self.file,
             "line": self.line,
             "stage": self.stage,
             "reason": self.reason,
             "raw": self.raw,
         }
+        if self.model_answer is not None:
+            found["model_answer"] = self.model_answer
+        return found
 
 
 class FunctionCall(BaseModel):
@@ -223,6 +228,8 @@ class RunReport:
     elapsed_s: float = 0.0
     stage_seconds: StageTimes = field(default_factory=StageTimes)
     dry_run: bool = False
+    # The LLM extractor's requests, tokens, retries and decisions (or a dry run's estimate).
+    llm: dict[str, Any] | None = None
 
     @property
     def exit_code(self) -> int:
@@ -253,5 +260,6 @@ class RunReport:
             "elapsed_s": round(self.elapsed_s, 3),
             "stage_seconds": self.stage_seconds.as_dict(),
             "dry_run": self.dry_run,
+            **({"llm": self.llm} if self.llm is not None else {}),
             "exit_code": self.exit_code,
         }

@@ -23,7 +23,7 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "memos-home"
     monkeypatch.setenv("MEMOS_HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
-    for name in ("MEMOS_EMBEDDER", "MEMOS_BATCH_TURNS"):
+    for name in ("MEMOS_EMBEDDER", "MEMOS_BATCH_TURNS", "MEMOS_EXTRACTOR"):
         monkeypatch.delenv(name, raising=False)
     return home
 

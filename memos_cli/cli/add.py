@@ -14,6 +14,7 @@ from rich.table import Table
 from memos_cli.cli.options import (
     ConfigOpt,
     EmbedderOpt,
+    ExtractorOpt,
     HomeOpt,
     JsonOpt,
     QdrantUrlOpt,
@@ -67,6 +68,7 @@ def add_command(
     wait: Annotated[float, typer.Option(
         "--wait", help="Seconds to wait for a running import before queueing instead.")] = 5.0,
     embedder: EmbedderOpt = None,
+    extractor: ExtractorOpt = None,
     qdrant_url: QdrantUrlOpt = None,
     home: HomeOpt = None,
     config: ConfigOpt = None,
@@ -79,7 +81,8 @@ def add_command(
     body.json. While an import holds the store, the request is queued (exit 0) after --wait.
     """
     with handle_errors():
-        settings = settings_from(home, config, embedder=embedder, qdrant_url=qdrant_url)
+        settings = settings_from(home, config, embedder=embedder, qdrant_url=qdrant_url,
+                                 extractor=extractor)
         if request is not None:
             if msg or image or file:
                 raise UsageError("--request carries the messages itself",

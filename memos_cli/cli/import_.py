@@ -13,6 +13,7 @@ from rich.table import Table
 from memos_cli.cli.options import (
     ConfigOpt,
     EmbedderOpt,
+    ExtractorOpt,
     HomeOpt,
     JsonOpt,
     QdrantUrlOpt,
@@ -58,7 +59,8 @@ def import_command(
     wait: Annotated[float, typer.Option(
         "--wait", help="Seconds to wait for another run holding the store.")] = 0.0,
     dry_run: Annotated[bool, typer.Option(
-        "--dry-run", help="Read, validate, group and extract; store nothing.")] = False,
+        "--dry-run", help="Read, validate, group and extract; store nothing. With --extractor "
+        "llm: no request is made; the summary estimates requests, tokens and cost.")] = False,
     all_branches: Annotated[bool, typer.Option(
         "--all-branches", help="ChatGPT exports: also keep abandoned branches (regenerated "
         "answers, edited messages), tagged abandoned-branch.")] = False,
@@ -69,6 +71,7 @@ def import_command(
         "--log-file", help="Also append progress, failures and the summary to this file.",
         show_default=False)] = None,
     embedder: EmbedderOpt = None,
+    extractor: ExtractorOpt = None,
     qdrant_url: QdrantUrlOpt = None,
     home: HomeOpt = None,
     config: ConfigOpt = None,
@@ -87,7 +90,8 @@ def import_command(
     try:
         with handle_errors():
             settings = settings_from(home, config, embedder=embedder, batch_turns=batch_turns,
-                                     qdrant_url=qdrant_url, workers=workers)
+                                     qdrant_url=qdrant_url, workers=workers,
+                                     extractor=extractor)
             options = ImportOptions(
                 paths=_inputs(paths or [], globs or []), fmt=fmt,
                 reader=ReaderOptions(user=user, column_map=_parse_map(column_map),
@@ -186,8 +190,27 @@ def _print_summary(report: RunReport) -> None:
         stdout.print(line, markup=False, highlight=False)
 
 
+def llm_line(report: RunReport) -> list[str]:
+    """The LLM extractor's requests and tokens (a dry run's estimate), when it ran."""
+    llm = report.llm
+    if llm is None:
+        return []
+    what = "would make" if llm["estimated"] else "made"
+    line = (f"llm {llm['model']}: {what} {llm['requests']:,} requests, "
+            f"{llm['prompt_tokens']:,} prompt + {llm['completion_tokens']:,} completion tokens")
+    cost = llm.get("estimated_cost") if llm["estimated"] else llm.get("cost")
+    if cost is not None:
+        line += f", cost {'~' if llm['estimated'] else ''}{cost:,.4f}"
+    if not llm["estimated"]:
+        line += (f"; {llm['retries']:,} retries ({llm['rate_limited']:,} rate limited, "
+                 f"{llm['server_errors']:,} server errors, {llm['timeouts']:,} timeouts), "
+                 f"{llm['failed_requests']:,} failed")
+    return [line]
+
+
 def file_lines(report: RunReport) -> list[str]:
-    """Per file: the format read (as detected), conversations, records and what was skipped."""
+    """Per file: the format read (as detected), conversations, records and what was skipped,
+    then the LLM's requests."""
     lines = []
     for f in report.files:
         conversations = f" {f.conversations:,} conversations," if f.conversations else ""
@@ -195,4 +218,4 @@ def file_lines(report: RunReport) -> list[str]:
             f.skipped.items())) if f.skipped else ""
         lines.append(f"{f.path}: read as {f.format},{conversations} {f.records_read:,} records, "
                      f"{f.records_failed:,} failed{skipped}")
-    return lines
+    return lines + llm_line(report)

@@ -18,8 +18,13 @@ HomeOpt = Annotated[Path | None, typer.Option(
 ConfigOpt = Annotated[Path | None, typer.Option(
     "--config", help="A TOML config file (see config.example.toml).", show_default=False)]
 EmbedderOpt = Annotated[str | None, typer.Option(
-    "--embedder", help="'default' (all-MiniLM-L6-v2, offline) or 'hash' (no model; for tests). "
-    "A store keeps the embedder it was filled with.", show_default=False)]
+    "--embedder", help="'default' (all-MiniLM-L6-v2, offline), 'hash' (no model; for tests) or "
+    "'openai' (an OpenAI-compatible endpoint, [embedding] in config). A store keeps the "
+    "embedder it was filled with.", show_default=False)]
+ExtractorOpt = Annotated[str | None, typer.Option(
+    "--extractor", help="'rules' (offline) or 'llm' (an OpenAI-compatible chat endpoint, "
+    "[llm] in config; the key only from the variable its api_key_env names) "
+    "[default: rules].", show_default=False)]
 QdrantUrlOpt = Annotated[str | None, typer.Option(
     "--qdrant-url", help="A Qdrant server or cluster instead of the embedded store (API key "
     "from $QDRANT_API_KEY) [env: MEMOS_QDRANT_URL; config: [qdrant] url].", show_default=False)]

@@ -13,15 +13,19 @@ from __future__ import annotations
 import dataclasses
 import functools
 import time
+from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future
 from datetime import UTC, datetime
 from pathlib import Path
 
 from memos_cli.config import Settings
+from memos_cli.errors import MemosError
 from memos_cli.models import (
     Failure,
     FileReport,
     Memory,
+    MemoryCandidate,
     Message,
     RawRecord,
     RunReport,
@@ -30,7 +34,7 @@ from memos_cli.models import (
 )
 from memos_cli.pipeline.checkpoint import FileProgress, Resume, plan_resume
 from memos_cli.pipeline.embed import RunEmbedder
-from memos_cli.pipeline.extract import EXTRACTORS, Extractor
+from memos_cli.pipeline.extract import EXTRACTORS, ConcurrentExtractor
 from memos_cli.pipeline.failures import FailureWriter
 from memos_cli.pipeline.group import TurnGrouper
 from memos_cli.pipeline.lifecycle import Settled, settle
@@ -49,17 +53,20 @@ class Importer:
 
     def __init__(self, settings: Settings, run_id: str, state: State, store: MemoryStore | None,
                  embedder: RunEmbedder | None, failures: FailureWriter,
-                 progress: ProgressSink) -> None:
+                 progress: ProgressSink, dry_run: bool = False) -> None:
         self.settings = settings
         self.state = state
         self.store = store
         self.embedder = embedder
         self.failures = failures
         self.progress = progress
-        self.extractor: Extractor = EXTRACTORS["rules"]()
+        self.extractor = EXTRACTORS[settings.extractor](settings, dry_run)
+        # Batches submitted to a concurrent extractor, oldest first, results not yet taken.
+        self.in_flight: deque[tuple[TurnBatch, Future[list[MemoryCandidate]]]] = deque()
         self.grouper = TurnGrouper(settings.batch_turns, settings.max_open_conversations,
                                    settings.idle_messages)
-        self.report = RunReport(run_id=run_id, embedder=embedder.embedder.name if embedder else "")
+        self.report = RunReport(run_id=run_id, embedder=embedder.embedder.name if embedder else "",
+                                dry_run=dry_run)
         self.times = self.report.stage_seconds
         # Accepted but not yet in the ledger: a duplicate of one of these is already imported.
         self.pending: set[tuple[str, str, str]] = set()
@@ -93,6 +100,9 @@ class Importer:
         self._flush()
 
     def finish(self) -> None:
+        if isinstance(self.extractor, ConcurrentExtractor):
+            self.extractor.close()
+            self.report.llm = self.extractor.summary()
         self.failures.close()
         self.report.texts_embedded = self.embedder.texts_embedded if self.embedder else 0
         self.report.tokens_embedded = self.embedder.tokens_embedded if self.embedder else 0
@@ -199,6 +209,10 @@ class Importer:
         return seen
 
     def _add_batch(self, batch: TurnBatch) -> None:
+        if isinstance(self.extractor, ConcurrentExtractor):
+            self.in_flight.append((batch, self.extractor.submit(batch)))
+            self._collect(self.extractor.window)
+            return
         started = time.perf_counter()
         try:
             candidates = self.extractor.extract(batch)
@@ -207,6 +221,27 @@ class Importer:
             return
         finally:
             self.times.extract += time.perf_counter() - started
+        self._extracted(batch, candidates)
+
+    def _collect(self, keep: int) -> None:
+        """Take finished results in submission order, waiting for the oldest while more than
+        `keep` batches are in flight (0: wait for all)."""
+        while self.in_flight and (len(self.in_flight) > keep or self.in_flight[0][1].done()):
+            batch, future = self.in_flight.popleft()
+            started = time.perf_counter()
+            try:
+                candidates = future.result()
+            except MemosError:
+                raise  # the endpoint refused us (key, model): no batch can succeed
+            except Exception as exc:
+                reason = getattr(exc, "reason", None) or f"extractor error: {exc!r}"
+                self._fail_batch(batch, "extract", reason, getattr(exc, "answer", None))
+                continue
+            finally:
+                self.times.extract += time.perf_counter() - started
+            self._extracted(batch, candidates)
+
+    def _extracted(self, batch: TurnBatch, candidates: list[MemoryCandidate]) -> None:
         now = datetime.now(UTC).isoformat(timespec="seconds")
         memories = [build_memory(c, batch, self.extractor.name, now, self.settings.resolution)
                     for c in candidates]
@@ -216,6 +251,7 @@ class Importer:
 
     def _flush(self) -> None:
         """Embed and store the pending unit, then commit its ledger rows and the checkpoint."""
+        self._collect(0)  # batches in flight left the grouper: the checkpoint must cover them
         unit, self.unit, self.unit_memories = self.unit, [], 0
         candidates = [m for _, batch_memories in unit for m in batch_memories]
         memories = _dedupe(candidates)
@@ -261,6 +297,8 @@ class Importer:
         started = time.perf_counter()
         try:
             vectors = self.embedder.embed([m.text for m in memories])
+        except MemosError:
+            raise
         except Exception as exc:  # one bad unit fails its records; the run goes on
             self._fail_unit(unit, "embed", f"embedding failed: {exc!r}")
             return False
@@ -274,9 +312,13 @@ class Importer:
         assert self.store is not None
         started = time.perf_counter()
         try:
+            if isinstance(self.extractor, ConcurrentExtractor):
+                memories[:] = _dedupe(self.extractor.decide(self.store, memories))
             settled = settle(self.store, memories)
             self.store.upsert([*memories, *settled.flipped])
             self._settled = settled
+        except MemosError:
+            raise
         except Exception as exc:
             self._fail_unit(unit, "store", f"storing failed: {exc!r}")
             return False
@@ -289,11 +331,13 @@ class Importer:
         for batch, _ in unit:
             self._fail_batch(batch, stage, reason)
 
-    def _fail_batch(self, batch: TurnBatch, stage: Stage, reason: str) -> None:
+    def _fail_batch(self, batch: TurnBatch, stage: Stage, reason: str,
+                    model_answer: str | None = None) -> None:
         """Fail every record of a batch; they were counted as read when accepted."""
         for message in batch.messages:
             self.pending.discard(_ledger_key(message))
-            failure = Failure(message.source_file, message.source_line, stage, reason, message.raw)
+            failure = Failure(message.source_file, message.source_line, stage, reason, message.raw,
+                              model_answer=model_answer)
             self._file_report(message.source_file, "").records_failed += 1
             self._note(failure)
 

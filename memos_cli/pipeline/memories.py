@@ -88,6 +88,9 @@ def merge_into(existing: dict[str, Any], new: Memory) -> None:
     for key in ("status", "superseded_by"):
         if key in existing:
             payload[key] = existing[key]
+    # A subject an update decision gave the stored memory outlives a restatement without one.
+    if existing.get("subject") and not payload.get("subject"):
+        payload["subject"], payload["value"] = existing["subject"], existing.get("value")
 
 
 def _first(values: Any) -> str | None:

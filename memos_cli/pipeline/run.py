@@ -48,8 +48,7 @@ def _engine(settings: Settings, wait_s: float, failures_file: Path | None, dry_r
         state.start_run(run_id, command_line())
         embedder, store = open_for_writing(settings, dry_run=dry_run)
         importer = Importer(settings, run_id, state, store, embedder,
-                            FailureWriter(failures_path), progress or NoProgress())
-        importer.report.dry_run = dry_run
+                            FailureWriter(failures_path), progress or NoProgress(), dry_run)
         try:
             yield importer
         finally:

@@ -22,7 +22,7 @@ def choose_embedder(settings: Settings) -> Embedder:
                 f"for a store made with '{name}'",
             )
         name = meta.embedder
-    embedder = EMBEDDERS[name](settings.embed_max_tokens, settings.embed_batch_size)
+    embedder = _open_embedder(name, settings)
     if meta is not None and (meta.model_id, meta.dim) != (embedder.model_id, embedder.dim):
         raise EmbedderMismatchError(
             f"the store in {settings.home} holds {meta.model_id} vectors ({meta.dim} dims); "
@@ -32,6 +32,14 @@ def choose_embedder(settings: Settings) -> Embedder:
     return embedder
 
 
+def _open_embedder(name: str, settings: Settings) -> Embedder:
+    if name == "openai":  # an endpoint, configured by [embedding]; not a local model
+        from memos_cli.llm.embedder import OpenAIEmbedder
+
+        return OpenAIEmbedder(settings)
+    return EMBEDDERS[name](settings.embed_max_tokens, settings.embed_batch_size)
+
+
 def open_for_writing(settings: Settings,
                      dry_run: bool = False) -> tuple[RunEmbedder | None, MemoryStore | None]:
     if dry_run:
@@ -39,7 +47,7 @@ def open_for_writing(settings: Settings,
     embedder = choose_embedder(settings)
     store = open_store(settings, StoreMeta(embedder.name, embedder.model_id,
                                                      embedder.dim))
-    if settings.workers > 1:
+    if settings.workers > 1 and embedder.name in EMBEDDERS:  # an endpoint needs no processes
         from memos_cli.pipeline.workers import EmbedderPool
 
         pool = EmbedderPool(embedder.name, embedder.model_id, embedder.dim, settings.workers,

@@ -71,11 +71,12 @@ class EdgeStore:
         if points:
             self._shard.update(qe.UpdateOperation.upsert_points(points))
 
-    def retrieve(self, ids: Sequence[str]) -> list[Memory]:
+    def retrieve(self, ids: Sequence[str], with_vectors: bool = False) -> list[Memory]:
         if not ids:
             return []
-        records = self._shard.retrieve(list(ids), with_payload=True, with_vector=False)
-        return [Memory(str(r.id), complete(r.payload)) for r in records]
+        records = self._shard.retrieve(list(ids), with_payload=True, with_vector=with_vectors)
+        return [Memory(str(r.id), complete(r.payload),
+                       dense_of(r.vector) if with_vectors else None) for r in records]
 
     def scroll(self, where: MemoryFilter | None = None, with_vectors: bool = False,
                page: int = 512) -> Iterator[Memory]:
@@ -86,10 +87,8 @@ class EdgeStore:
                 offset=offset, limit=page, filter=condition, with_payload=True,
                 with_vector=with_vectors))
             for r in records:
-                vectors = r.vector if with_vectors and isinstance(r.vector, dict) else {}
-                dense = vectors.get(DENSE)
                 yield Memory(str(r.id), complete(r.payload),
-                             [float(x) for x in dense] if isinstance(dense, list) else None)  # type: ignore[arg-type]
+                             dense_of(r.vector) if with_vectors else None)
             if offset is None:
                 return
 
@@ -163,6 +162,11 @@ def raw_point(point_id: Any, payload: dict[str, Any] | None, vectors: Any) -> Ra
     sparse = vectors[SPARSE]
     return (str(point_id), complete(payload), [float(x) for x in vectors[DENSE]],
             (list(sparse.indices), list(sparse.values)))
+
+
+def dense_of(vectors: Any) -> list[float] | None:
+    dense = vectors.get(DENSE) if isinstance(vectors, dict) else None
+    return [float(x) for x in dense] if isinstance(dense, list) else None
 
 
 def _config(dim: int) -> qe.EdgeConfig:

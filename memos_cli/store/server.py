@@ -35,7 +35,7 @@ from memos_cli.store.base import (
     SearchHit,
     SearchQuery,
 )
-from memos_cli.store.edge import BM25_AVG_TOKENS, compact, complete, raw_point
+from memos_cli.store.edge import BM25_AVG_TOKENS, compact, complete, dense_of, raw_point
 
 T = TypeVar("T")
 _UPSERT_BATCH = 256
@@ -121,20 +121,19 @@ class ServerStore:
             for pid, payload, dense, sparse in points]
         self._upsert_batches(structs)
 
-    def retrieve(self, ids: Sequence[str]) -> list[Memory]:
+    def retrieve(self, ids: Sequence[str], with_vectors: bool = False) -> list[Memory]:
         if not ids:
             return []
         records = self._retry(partial(self.client.retrieve, self.collection, list(ids),
-                                      with_payload=True))
-        return [Memory(str(r.id), complete(r.payload)) for r in records]
+                                      with_payload=True, with_vectors=with_vectors))
+        return [Memory(str(r.id), complete(r.payload), dense_of(r.vector) if with_vectors else None)
+                for r in records]
 
     def scroll(self, where: MemoryFilter | None = None, with_vectors: bool = False,
                page: int = 512) -> Iterator[Memory]:
         for record in self.scroll_raw(where, with_vectors, page):
-            vector = record.vector if isinstance(record.vector, dict) else {}
-            dense = vector.get(DENSE)
             yield Memory(str(record.id), complete(record.payload),
-                         [float(x) for x in dense] if isinstance(dense, list) else None)
+                         dense_of(record.vector) if with_vectors else None)
 
     def export_page(self, offset: Any, page: int) -> tuple[list[RawPoint], Any]:
         records, next_offset = self._retry(partial(

@@ -1,12 +1,19 @@
-"""Extractors: a registry name -> factory, so tests and the LLM extractor plug in the same way."""
+"""Extractors: a registry name -> factory, so tests and the LLM extractor plug in the same way.
+
+An extractor either answers at once (`extract`, the rules) or takes batches to work on
+concurrently (`submit`, the LLM) and may then revise a flush against the store (`decide`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
+from concurrent.futures import Future
+from typing import Any, Protocol, runtime_checkable
 
-from memos_cli.models import MemoryCandidate, TurnBatch
+from memos_cli.config import Settings
+from memos_cli.models import Memory, MemoryCandidate, TurnBatch
 from memos_cli.pipeline.extract.rules import RuleExtractor
+from memos_cli.store import MemoryStore
 
 
 class Extractor(Protocol):
@@ -15,4 +22,29 @@ class Extractor(Protocol):
     def extract(self, batch: TurnBatch) -> list[MemoryCandidate]: ...
 
 
-EXTRACTORS: dict[str, Callable[[], Extractor]] = {"rules": RuleExtractor}
+@runtime_checkable
+class ConcurrentExtractor(Protocol):
+    name: str
+    window: int  # batches in flight before the importer waits for the oldest
+
+    def submit(self, batch: TurnBatch) -> Future[list[MemoryCandidate]]: ...
+
+    def decide(self, store: MemoryStore, memories: list[Memory]) -> list[Memory]: ...
+
+    def summary(self) -> dict[str, Any]: ...
+
+    def close(self) -> None: ...
+
+
+def _rules(settings: Settings, dry_run: bool) -> Extractor:
+    return RuleExtractor()
+
+
+def _llm(settings: Settings, dry_run: bool) -> ConcurrentExtractor:
+    from memos_cli.llm.extractor import LLMExtractor  # the openai client: only when asked for
+
+    return LLMExtractor(settings, dry_run)
+
+
+EXTRACTORS: dict[str, Callable[[Settings, bool], Extractor | ConcurrentExtractor]] = {
+    "rules": _rules, "llm": _llm}
