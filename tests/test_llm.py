@@ -3,6 +3,7 @@ against a scripted OpenAI-protocol server on 127.0.0.1 (benchmarks/fake_openai.p
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import sys
@@ -14,6 +15,9 @@ import pytest
 
 from conftest import ROOT, Cli, write_jsonl
 from memos_cli.config import load_settings
+from memos_cli.llm.client import InvalidAnswer, parse_answer, retry_after
+from memos_cli.llm.limiter import RateLimiter
+from memos_cli.llm.prompts import Extraction
 from memos_cli.store import open_store, read_meta
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -387,3 +391,27 @@ def test_the_openai_embedder(cli: Cli, tmp_path: Path, home: Path,
     assert server.calls[0].body["dimensions"] == 48
     hits = cli.json("search", "--user", "u1", "fact 1-0 about my life")
     assert hits and "fact 1-0" in hits[0]["text"]
+
+
+def test_the_rate_limiter_spaces_requests_past_its_burst() -> None:
+    async def take(limiter: RateLimiter, count: int, tokens: int) -> None:
+        for _ in range(count):
+            await limiter.acquire(tokens)
+
+    quick = RateLimiter(requests_per_minute=6000)  # 100/s, a burst of 500
+    asyncio.run(take(quick, 100, 10))
+    assert quick.waited_s == 0
+    tight = RateLimiter(requests_per_minute=0, tokens_per_minute=60_000)  # 1000 tokens/s
+    asyncio.run(take(tight, 12, 500))  # 6,000 tokens: the 5,000-token burst, then waits
+    assert tight.waited_s > 0.5
+
+
+def test_answers_are_found_in_prose_and_fences() -> None:
+    fenced = 'Sure:\n```json\n{"memories": []}\n```'
+    assert parse_answer(fenced, Extraction).memories == []
+    assert parse_answer('ok {"memories": []} done', Extraction).memories == []
+    with pytest.raises(InvalidAnswer):
+        parse_answer('{"memories": [{"type": "opinion", "text": "x"}]}', Extraction)
+    assert retry_after({"retry-after": "2"}) == 2.0
+    assert retry_after({"retry-after-ms": "1500"}) == 1.5
+    assert retry_after({"retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"}) is None

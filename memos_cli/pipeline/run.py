@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from memos_cli.config import Settings
-from memos_cli.errors import InputError
+from memos_cli.errors import ConfigError, InputError
 from memos_cli.models import RawRecord, RunReport
 from memos_cli.pipeline.failures import FailureWriter
 from memos_cli.pipeline.importer import Importer
@@ -41,6 +41,9 @@ def new_run_id() -> str:
 def _engine(settings: Settings, wait_s: float, failures_file: Path | None, dry_run: bool,
             progress: ProgressSink | None) -> Iterator[Importer]:
     """The writer lock, state, embedder and store of one run, closed and recorded at the end."""
+    if settings.extractor == "llm" and not settings.llm_model and not dry_run:
+        raise ConfigError("the llm extractor needs a model",
+                          "set [llm] model in the config file, or MEMOS_LLM_MODEL")
     run_id = new_run_id()
     failures_path = failures_file or settings.failures_dir / f"{run_id}.jsonl"
     with writer_lock(settings.home, command_line(), wait_s):
