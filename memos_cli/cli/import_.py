@@ -135,7 +135,8 @@ def summary_line(report: RunReport) -> str:
         skipped = (f" ({report.checkpoint_skipped_records:,} records, "
                    f"{report.checkpoint_skipped_bytes:,} bytes skipped by checkpoints)")
     failures = f"; failures: {report.failures_file}" if report.failures_file else ""
-    return (f"memos import {report.run_id}: {report.records_read:,} records read, "
+    dry = " (dry run: nothing stored)" if report.dry_run else ""
+    return (f"memos import {report.run_id}{dry}: {report.records_read:,} records read, "
             f"{report.records_stored:,} stored, {report.records_already_imported:,} already "
             f"imported{skipped}, {report.records_failed:,} failed; {report.memories_written:,} "
             f"memories written in {report.elapsed_s:,.1f} s{failures}")
@@ -203,7 +204,8 @@ def llm_line(report: RunReport) -> list[str]:
         line += f", cost {'~' if llm['estimated'] else ''}{cost:,.4f}"
     if not llm["estimated"]:
         line += (f"; {llm['retries']:,} retries ({llm['rate_limited']:,} rate limited, "
-                 f"{llm['server_errors']:,} server errors, {llm['timeouts']:,} timeouts), "
+                 f"{llm['server_errors']:,} server errors, {llm['timeouts']:,} timeouts, "
+                 f"{llm['connection_errors']:,} connection errors), "
                  f"{llm['failed_requests']:,} failed")
     return [line]
 

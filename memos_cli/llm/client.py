@@ -46,6 +46,7 @@ class Usage:
     rate_limited: int = 0  # 429 answers
     server_errors: int = 0  # 5xx answers
     timeouts: int = 0
+    connection_errors: int = 0
     invalid_answers: int = 0
     failed_requests: int = 0
     throttled_s: float = 0.0  # time spent waiting for the client-side limiter
@@ -159,6 +160,7 @@ class ChatClient:
                                        f"{attempt + 1} times") from None
                 await self._back_off(attempt, None)
             except openai.APIConnectionError as exc:
+                self.usage.connection_errors += 1
                 if attempt >= self.max_retries:
                     raise self._failed(f"cannot reach the LLM endpoint: {exc}") from None
                 await self._back_off(attempt, None)
