@@ -64,15 +64,20 @@ def import_file(path: Path, home: Path, overrides: dict[str, str]) -> tuple[dict
     return json.loads(done.stdout), seconds
 
 
+Rows = list[tuple[int, dict[str, float]]]
+
+
 def evaluate(samples: list[dict[str, Any]], home: Path,
-             overrides: dict[str, str]) -> tuple[list[tuple[int, dict[str, float]]], int]:
+             overrides: dict[str, str]) -> tuple[dict[str, Rows], int]:
+    """Scored questions (category, scores) per conversation, and how many had no evidence."""
     settings = load_settings({"home": home, **overrides})
     searcher = open_searcher(settings)
     assert searcher is not None, "nothing was imported"
-    rows: list[tuple[int, dict[str, float]]] = []
+    per_conversation: dict[str, Rows] = {}
     skipped = 0
     with searcher:
         for sample in samples:
+            rows = per_conversation.setdefault(str(sample["sample_id"]), [])
             known = dialogue_ids(sample)
             for qa in sample["qa"]:
                 category = int(qa.get("category", 0))
@@ -87,7 +92,7 @@ def evaluate(samples: list[dict[str, Any]], home: Path,
                 ranked = [Retrieved(str(h.payload["text"]), list(h.payload.get("sources", [])))
                           for h in hits]
                 rows.append((category, score_question(evidence, ranked)))
-    return rows, skipped
+    return per_conversation, skipped
 
 
 def main() -> None:
@@ -108,13 +113,18 @@ def main() -> None:
         corpus = Path(work) / "locomo.jsonl"
         messages = write_jsonl(samples, corpus, args.roles)
         summary, import_s = import_file(corpus, Path(work) / "home", overrides)
-        rows, skipped = evaluate(samples, Path(work) / "home", overrides)
+        per_conversation, skipped = evaluate(samples, Path(work) / "home", overrides)
 
-    result = aggregate(rows)
+    result = aggregate([row for rows in per_conversation.values() for row in rows])
+    # The spread between conversations says how far a figure may move on unseen ones.
+    by_conversation = {sample: {k: v for k, v in aggregate(rows)["overall"].items()
+                                if k in ("r10", "r3kc")} | {"questions": len(rows)}
+                       for sample, rows in per_conversation.items()}
     overall = result["overall"]
     report = {
         **{k: overall[k] for k in ("r5", "r10", "r25", "r1_5kc", "r3kc", "chars10")},
         "per_category": result["per_category"],
+        "per_conversation": by_conversation,
         "questions": result["questions"],
         "questions_without_valid_evidence": skipped,
         "conversations": len(samples),
@@ -141,6 +151,9 @@ def main() -> None:
         count = f" ({values['questions']})" if "questions" in values else ""
         print(f"{name + count:14}{values['r5']:7.3f}{values['r10']:7.3f}{values['r25']:7.3f}"
               f"{values['r1_5kc']:9.3f}{values['r3kc']:7.3f}{values['chars10']:10,.0f}")
+    print("per conversation: " + ", ".join(
+        f"{sample} R@10 {v['r10']:.3f} R@3kc {v['r3kc']:.3f} ({v['questions']})"
+        for sample, v in by_conversation.items()))
     print(f"import: {report['import_s']} s; memories: {report['memories']:,} "
           f"{report['memories_by_type']}; merged {report['merged']}, superseded "
           f"{report['superseded']}")
