@@ -3,6 +3,7 @@ record of which embedder filled it (a JSON file in MEMOS_HOME)."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -56,6 +57,19 @@ def read_meta(settings: Settings) -> StoreMeta | None:
                           "restore it, or move the store away and import again") from exc
 
 
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Replace the file whole or not at all: a run killed mid-write must not leave it empty
+    (the kill test found that). Unchanged content is not rewritten."""
+    if path.is_file() and path.read_bytes() == data:
+        return
+    partial = path.with_name(path.name + ".tmp")
+    with partial.open("wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(partial, path)
+
+
 def open_store(settings: Settings, meta: StoreMeta) -> MemoryStore:
     """Open (or create) the store for vectors described by `meta`."""
     settings.home.mkdir(parents=True, exist_ok=True)
@@ -63,7 +77,7 @@ def open_store(settings: Settings, meta: StoreMeta) -> MemoryStore:
         from memos_cli.store.edge import EdgeStore
 
         # The record of the embedder goes first: a store never exists without it.
-        _meta_path(settings).write_bytes(orjson.dumps(asdict(meta)))
+        _write_atomically(_meta_path(settings), orjson.dumps(asdict(meta)))
         return EdgeStore(settings.store_dir, meta.dim)
     from memos_cli.store.server import ServerStore
 
