@@ -415,3 +415,13 @@ def test_answers_are_found_in_prose_and_fences() -> None:
     assert retry_after({"retry-after": "2"}) == 2.0
     assert retry_after({"retry-after-ms": "1500"}) == 1.5
     assert retry_after({"retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"}) is None
+
+
+def test_memos_add_goes_through_the_llm_too(cli: Cli, server_for: Callable[..., FakeOpenAI]
+                                            ) -> None:
+    server = server_for(answer())
+    result = cli("add", "--user", "u7", "--msg", "I have two cats", "--json")
+    assert result.exit_code == 0, result.output
+    written = json.loads(result.stdout)["stored"]
+    assert [m["text"] for m in written] == ["The user said I have two cats"]
+    assert server.count("chat") == 1
