@@ -425,3 +425,16 @@ def test_memos_add_goes_through_the_llm_too(cli: Cli, server_for: Callable[..., 
     written = json.loads(result.stdout)["stored"]
     assert [m["text"] for m in written] == ["The user said I have two cats"]
     assert server.count("chat") == 1
+
+
+def test_a_huge_message_is_cut_in_the_prompt() -> None:
+    from datetime import UTC, datetime
+
+    from memos_cli.llm.prompts import MAX_MESSAGE_CHARS, render_batch
+    from memos_cli.models import Message, TurnBatch
+
+    huge = Message(user_id="u", conversation_id="c", role="user", content="x" * 50_000,
+                   message_id="m1", chat_time=datetime(2025, 1, 2, tzinfo=UTC))
+    shown = render_batch(TurnBatch("u", "c", [huge]))
+    assert len(shown) < MAX_MESSAGE_CHARS + 100 and shown.endswith("[...]")
+    assert shown.startswith("[1] (2025-01-02T00:00:00+00:00) user: x")

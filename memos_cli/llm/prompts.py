@@ -39,6 +39,9 @@ Return JSON: {"decisions": [{"candidate": n, "action": "ADD" | "UPDATE" | "DELET
 CHARS_PER_TOKEN = 4
 # What an answer of either kind usually costs, for the estimate of a dry run.
 EXPECTED_COMPLETION_TOKENS = 150
+# A message longer than this (a pasted document) is cut in the prompt, so that one batch fits
+# a small model's context; the episode and documents keep the whole text.
+MAX_MESSAGE_CHARS = 4000
 
 
 class ExtractedMemory(BaseModel):
@@ -65,7 +68,10 @@ class Decisions(BaseModel):
 def render_batch(batch: TurnBatch) -> str:
     lines = []
     for number, message in enumerate(batch.messages, start=1):
-        lines.append(f"[{number}] {_when(message)}{_speaker(message)}: {message.text}")
+        text = message.text
+        if len(text) > MAX_MESSAGE_CHARS:
+            text = text[:MAX_MESSAGE_CHARS] + " [...]"
+        lines.append(f"[{number}] {_when(message)}{_speaker(message)}: {text}")
         for call in message.tool_calls:
             lines.append(f"    tool call {call.function.name}({call.function.arguments})")
     return "\n".join(lines)
