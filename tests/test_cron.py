@@ -56,14 +56,29 @@ def store_snapshot(home: Path) -> dict[str, dict[str, Any]]:
 FAST_FLUSH = {"MEMOS_FLUSH_MEMORIES": "8", "MEMOS_EMBEDDER": "hash"}
 
 
+def _startup_seconds(tmp_path: Path) -> float:
+    """How long an import takes before it reads anything (interpreter, imports, opening the
+    store), measured rather than assumed: kills before it land where nothing happens, and on
+    a slow or busy machine a guess would leave every run killed before it starts."""
+    one = write_corpus(tmp_path / "one.jsonl", 1, seed=1)
+    times = []
+    for attempt in range(2):
+        started = time.monotonic()
+        code, _, err = finish(memos(tmp_path / f"startup-{attempt}", "import", str(one),
+                                    "--quiet", env=FAST_FLUSH))
+        assert code == 0, err
+        times.append(time.monotonic() - started)
+    return max(times)
+
+
 def test_killed_imports_resume_to_the_store_of_one_clean_import(tmp_path: Path) -> None:
     messages = 4000
     corpus = write_corpus(tmp_path / "chat.jsonl", messages, seed=3)
     clean = tmp_path / "clean"
+    startup = _startup_seconds(tmp_path)
     started = time.monotonic()
     code, _, err = finish(memos(clean, "import", str(corpus), "--quiet", env=FAST_FLUSH))
     assert code == 0, err
-    startup = 0.4  # interpreter and imports: nothing to kill yet
     work = max(time.monotonic() - started - startup, 0.5)
 
     # Each killed run gets a random slice of about a tenth of the work, so the kills land at
