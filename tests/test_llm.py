@@ -63,6 +63,21 @@ def answer(decide: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
     return script
 
 
+def flaky(server_error: int, failing: Callable[[dict[str, Any]], bool],
+          ) -> Callable[[str, dict[str, Any], int], Reply]:
+    """A healthy server that, while `failing(request)` holds, answers a third of chat requests
+    429 (Retry-After: 1) and a tenth `server_error`."""
+    healthy = answer()
+
+    def script(endpoint: str, body: dict[str, Any], number: int) -> Reply:
+        if endpoint == "chat" and (number % 3 == 0 or number % 10 == 1) and failing(body):
+            if number % 3 == 0:
+                return error_reply(429, "slow down", retry_after=1)
+            return error_reply(server_error)
+        return healthy(endpoint, body, number)
+    return script
+
+
 @pytest.fixture
 def llm_env(monkeypatch: pytest.MonkeyPatch) -> Callable[[FakeOpenAI], None]:
     def point_at(server: FakeOpenAI) -> None:
@@ -141,21 +156,15 @@ def test_an_import_stores_exactly_what_the_model_returned(cli: Cli, tmp_path: Pa
 def test_rate_limits_and_server_errors_are_retried(cli: Cli, tmp_path: Path, home: Path,
                                                    server_for: Callable[..., FakeOpenAI],
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    healthy = answer()
     attempts: dict[str, int] = {}
 
-    def flaky(endpoint: str, body: dict[str, Any], number: int) -> Reply:
-        # A third of requests get 429 and a tenth 500; no batch more than 3 times in a row,
-        # so the default 5 retries always suffice.
+    def at_most_three_times(body: dict[str, Any]) -> bool:
+        # No batch fails more than 3 times in a row, so the default 5 retries always suffice.
         content = body["messages"][-1]["content"]
         attempts[content] = attempts.get(content, 0) + 1
-        if attempts[content] <= 3 and number % 3 == 0:
-            return error_reply(429, "slow down", retry_after=1)
-        if attempts[content] <= 3 and number % 10 == 1:
-            return error_reply(500)
-        return healthy(endpoint, body, number)
+        return attempts[content] <= 3
 
-    server_for(flaky)
+    server_for(flaky(500, at_most_three_times))
     monkeypatch.setenv("MEMOS_LLM_DECISIONS", "false")
     monkeypatch.setenv("MEMOS_LLM_MAX_CONCURRENCY", "64")
     path = conversations(tmp_path / "chat.jsonl", 200)
@@ -172,17 +181,8 @@ def test_rate_limits_and_server_errors_are_retried(cli: Cli, tmp_path: Path, hom
 def test_without_retries_failed_batches_replay_from_the_failures_file(
         cli: Cli, tmp_path: Path, home: Path, server_for: Callable[..., FakeOpenAI],
         monkeypatch: pytest.MonkeyPatch) -> None:
-    healthy = answer()
     broken = {"on": True}
-
-    def flaky(endpoint: str, body: dict[str, Any], number: int) -> Reply:
-        if broken["on"] and endpoint == "chat" and number % 3 == 0:
-            return error_reply(429, retry_after=1)
-        if broken["on"] and endpoint == "chat" and number % 10 == 1:
-            return error_reply(503)
-        return healthy(endpoint, body, number)
-
-    server_for(flaky)
+    server_for(flaky(503, lambda body: broken["on"]))
     monkeypatch.setenv("MEMOS_LLM_MAX_RETRIES", "0")
     monkeypatch.setenv("MEMOS_LLM_DECISIONS", "false")
     path = conversations(tmp_path / "chat.jsonl", 60)

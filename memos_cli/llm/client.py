@@ -24,6 +24,7 @@ from pydantic import BaseModel, ValidationError
 from memos_cli.config import Settings
 from memos_cli.errors import ConfigError
 from memos_cli.llm.limiter import RateLimiter
+from memos_cli.pipeline.extract import ExtractionFailed
 
 Answer = TypeVar("Answer", bound=BaseModel)
 
@@ -53,14 +54,9 @@ class Usage:
     by_status: dict[str, int] = field(default_factory=dict)
 
 
-class RequestFailed(Exception):
+class RequestFailed(ExtractionFailed):
     """A request that did not succeed within its retries; `answer` is the model's last raw
     answer when there was one."""
-
-    def __init__(self, reason: str, answer: str | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.answer = answer
 
 
 class InvalidAnswer(Exception):

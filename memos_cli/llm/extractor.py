@@ -32,15 +32,6 @@ from memos_cli.store import MemoryStore
 T = TypeVar("T")
 
 
-class ExtractionFailed(Exception):
-    """A batch the model could not extract; its records go to the failures file."""
-
-    def __init__(self, reason: str, answer: str | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.answer = answer
-
-
 @dataclass(slots=True)
 class Estimate:
     """A dry run's count of the requests an import would make."""
@@ -111,12 +102,9 @@ class LLMExtractor:
     async def _extract(self, batch: TurnBatch, messages: list[dict[str, str]],
                        tokens: int) -> list[MemoryCandidate]:
         assert self.client is not None
-        try:
-            async with self._semaphore():
-                answer = await self.client.ask(messages, Extraction,
-                                               tokens + self.settings.llm_max_output_tokens)
-        except RequestFailed as exc:
-            raise ExtractionFailed(exc.reason, exc.answer) from None
+        async with self._semaphore():  # a RequestFailed is the batch's ExtractionFailed
+            answer = await self.client.ask(messages, Extraction,
+                                           tokens + self.settings.llm_max_output_tokens)
         return [*self._episode(batch), *self._candidates(batch, answer)]
 
     def _candidates(self, batch: TurnBatch, answer: Extraction) -> list[MemoryCandidate]:

@@ -34,7 +34,12 @@ from memos_cli.models import (
 )
 from memos_cli.pipeline.checkpoint import FileProgress, Resume, plan_resume
 from memos_cli.pipeline.embed import RunEmbedder
-from memos_cli.pipeline.extract import EXTRACTORS, ConcurrentExtractor
+from memos_cli.pipeline.extract import (
+    EXTRACTORS,
+    ConcurrentExtractor,
+    ExtractionFailed,
+    Extractor,
+)
 from memos_cli.pipeline.failures import FailureWriter
 from memos_cli.pipeline.group import TurnGrouper
 from memos_cli.pipeline.lifecycle import Settled, settle
@@ -60,7 +65,16 @@ class Importer:
         self.embedder = embedder
         self.failures = failures
         self.progress = progress
-        self.extractor = EXTRACTORS[settings.extractor](settings, dry_run)
+        extractor = EXTRACTORS[settings.extractor](settings, dry_run)
+        self.extractor_name = extractor.name
+        # Exactly one of these: an extractor that answers at once, or one that works on many
+        # batches concurrently (decided once, not per batch).
+        self.immediate: Extractor | None = None
+        self.concurrent: ConcurrentExtractor | None = None
+        if isinstance(extractor, ConcurrentExtractor):
+            self.concurrent = extractor
+        else:
+            self.immediate = extractor
         # Batches submitted to a concurrent extractor, oldest first, results not yet taken.
         self.in_flight: deque[tuple[TurnBatch, Future[list[MemoryCandidate]]]] = deque()
         self.grouper = TurnGrouper(settings.batch_turns, settings.max_open_conversations,
@@ -100,9 +114,9 @@ class Importer:
         self._flush()
 
     def finish(self) -> None:
-        if isinstance(self.extractor, ConcurrentExtractor):
-            self.extractor.close()
-            self.report.llm = self.extractor.summary()
+        if self.concurrent is not None:
+            self.concurrent.close()
+            self.report.llm = self.concurrent.summary()
         self.failures.close()
         self.report.texts_embedded = self.embedder.texts_embedded if self.embedder else 0
         self.report.tokens_embedded = self.embedder.tokens_embedded if self.embedder else 0
@@ -209,13 +223,14 @@ class Importer:
         return seen
 
     def _add_batch(self, batch: TurnBatch) -> None:
-        if isinstance(self.extractor, ConcurrentExtractor):
-            self.in_flight.append((batch, self.extractor.submit(batch)))
-            self._collect(self.extractor.window)
+        if self.concurrent is not None:
+            self.in_flight.append((batch, self.concurrent.submit(batch)))
+            self._collect(self.concurrent.window)
             return
+        assert self.immediate is not None
         started = time.perf_counter()
         try:
-            candidates = self.extractor.extract(batch)
+            candidates = self.immediate.extract(batch)
         except Exception as exc:  # an extractor bug must not stop the run: the batch fails
             self._fail_batch(batch, "extract", f"extractor error: {exc!r}")
             return
@@ -233,9 +248,11 @@ class Importer:
                 candidates = future.result()
             except MemosError:
                 raise  # the endpoint refused us (key, model): no batch can succeed
-            except Exception as exc:
-                reason = getattr(exc, "reason", None) or f"extractor error: {exc!r}"
-                self._fail_batch(batch, "extract", reason, getattr(exc, "answer", None))
+            except ExtractionFailed as exc:
+                self._fail_batch(batch, "extract", exc.reason, exc.answer)
+                continue
+            except Exception as exc:  # an extractor bug must not stop the run: the batch fails
+                self._fail_batch(batch, "extract", f"extractor error: {exc!r}")
                 continue
             finally:
                 self.times.extract += time.perf_counter() - started
@@ -243,7 +260,7 @@ class Importer:
 
     def _extracted(self, batch: TurnBatch, candidates: list[MemoryCandidate]) -> None:
         now = datetime.now(UTC).isoformat(timespec="seconds")
-        memories = [build_memory(c, batch, self.extractor.name, now, self.settings.resolution)
+        memories = [build_memory(c, batch, self.extractor_name, now, self.settings.resolution)
                     for c in candidates]
         self.unit.append((batch, memories))
         self.unit_memories += len(memories)
@@ -312,8 +329,8 @@ class Importer:
         assert self.store is not None
         started = time.perf_counter()
         try:
-            if isinstance(self.extractor, ConcurrentExtractor):
-                memories[:] = _dedupe(self.extractor.decide(self.store, memories))
+            if self.concurrent is not None:
+                memories[:] = _dedupe(self.concurrent.decide(self.store, memories))
             settled = settle(self.store, memories)
             self.store.upsert([*memories, *settled.flipped])
             self._settled = settled

@@ -16,6 +16,16 @@ from memos_cli.pipeline.extract.rules import RuleExtractor
 from memos_cli.store import MemoryStore
 
 
+class ExtractionFailed(Exception):
+    """A batch that could not be extracted: its records go to the failures file, with the
+    model's last answer when there was one."""
+
+    def __init__(self, reason: str, answer: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.answer = answer
+
+
 class Extractor(Protocol):
     name: str
 
@@ -27,7 +37,9 @@ class ConcurrentExtractor(Protocol):
     name: str
     window: int  # batches in flight before the importer waits for the oldest
 
-    def submit(self, batch: TurnBatch) -> Future[list[MemoryCandidate]]: ...
+    def submit(self, batch: TurnBatch) -> Future[list[MemoryCandidate]]:
+        """The batch's candidates, later; the future raises ExtractionFailed."""
+        ...
 
     def decide(self, store: MemoryStore, memories: list[Memory]) -> list[Memory]: ...
 
