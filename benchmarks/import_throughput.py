@@ -44,7 +44,9 @@ def run_import(path: Path, home: Path, embedder: str, extra: list[str] | None = 
         raise SystemExit(f"memos import failed with exit {code}: {err.decode()[-2000:]}")
     summary = json.loads(out)
     summary["wall_s"] = wall
-    summary["peak_rss_mb"] = usage.ru_maxrss / 1024  # Linux reports KiB
+    # The import's own figure (VmHWM); wait4's maxrss also counts this process from before exec.
+    if summary.get("peak_rss_mb") is None:
+        summary["peak_rss_mb"] = usage.ru_maxrss / 1024  # Linux reports KiB
     return summary
 
 

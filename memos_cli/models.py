@@ -226,6 +226,8 @@ class RunReport:
     files: list[FileReport] = field(default_factory=list)
     embedder: str = ""
     elapsed_s: float = 0.0
+    # This process's own peak resident memory, store closed (None where it can't be read).
+    peak_rss_mb: float | None = None
     stage_seconds: StageTimes = field(default_factory=StageTimes)
     dry_run: bool = False
     # The LLM extractor's requests, tokens, retries and decisions (or a dry run's estimate).
@@ -258,6 +260,7 @@ class RunReport:
             "files": [asdict(f) for f in self.files],
             "embedder": self.embedder,
             "elapsed_s": round(self.elapsed_s, 3),
+            "peak_rss_mb": self.peak_rss_mb,
             "stage_seconds": self.stage_seconds.as_dict(),
             "dry_run": self.dry_run,
             **({"llm": self.llm} if self.llm is not None else {}),

@@ -54,6 +54,8 @@ def store_snapshot(home: Path) -> dict[str, dict[str, Any]]:
 
 
 FAST_FLUSH = {"MEMOS_FLUSH_MEMORIES": "8", "MEMOS_EMBEDDER": "hash"}
+# Compacting every few hundred points puts kills inside compactions too.
+KILLABLE = {**FAST_FLUSH, "MEMOS_COMPACT_EVERY": "300"}
 
 
 def _startup_seconds(tmp_path: Path) -> float:
@@ -77,7 +79,7 @@ def test_killed_imports_resume_to_the_store_of_one_clean_import(tmp_path: Path) 
     clean = tmp_path / "clean"
     startup = _startup_seconds(tmp_path)
     started = time.monotonic()
-    code, _, err = finish(memos(clean, "import", str(corpus), "--quiet", env=FAST_FLUSH))
+    code, _, err = finish(memos(clean, "import", str(corpus), "--quiet", env=KILLABLE))
     assert code == 0, err
     work = max(time.monotonic() - started - startup, 0.5)
 
@@ -91,14 +93,14 @@ def test_killed_imports_resume_to_the_store_of_one_clean_import(tmp_path: Path) 
         rounds += 1
         home = tmp_path / f"killed-{rounds}"
         while True:
-            process = memos(home, "import", str(corpus), "--quiet", env=FAST_FLUSH)
+            process = memos(home, "import", str(corpus), "--quiet", env=KILLABLE)
             time.sleep(startup + rng.uniform(0.02, work / 8))
             if process.poll() is not None:
                 break
             process.send_signal(signal.SIGKILL)
             process.wait()
             kills += 1
-        code, out, err = finish(memos(home, "import", str(corpus), "--json", env=FAST_FLUSH))
+        code, out, err = finish(memos(home, "import", str(corpus), "--json", env=KILLABLE))
         assert code == 0, err
         assert json.loads(out)["records_read"] == messages
 

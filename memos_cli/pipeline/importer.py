@@ -279,7 +279,7 @@ class Importer:
         rows = [(*_ledger_key(m), _source_key(m.source_file))
                 for batch, _ in unit for m in batch.messages]
         if self.report.dry_run:
-            pass
+            self._checkpoint()  # nothing to commit, but the file's progress must not pile up
         elif stored or self.use_checkpoints:
             started = time.perf_counter()
             history = self._settled.history if stored and self._settled else []

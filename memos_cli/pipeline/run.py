@@ -60,8 +60,23 @@ def _engine(settings: Settings, wait_s: float, failures_file: Path | None, dry_r
                 embedder.close()
             if store is not None:
                 store.close()
+            importer.report.peak_rss_mb = peak_rss_mb()
             state.end_run(run_id, importer.report.exit_code, importer.report.summary())
             state.close()
+
+
+def peak_rss_mb() -> float | None:
+    """The peak resident memory of this process's own address space (VmHWM). Not getrusage:
+    its maxrss carries over the parent's peak from before exec, so a child started by a big
+    process (a test runner) would report the parent's size."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return None
 
 
 def run_import(settings: Settings, options: ImportOptions,

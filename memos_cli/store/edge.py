@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,18 +30,33 @@ from memos_cli.store.base import (
 # 256-token default, which would favour long episodes over precise facts.
 BM25_AVG_TOKENS = 128.0
 
+# Bounded memory (issue 5). qdrant-edge keeps its appendable segment's id tracker, payload and
+# sparse indexes in anonymous memory (about 2 KB a point), and every page of a mapped segment
+# that was touched stays resident while the shard is open. So every `compact_every` points
+# written (`compact_every` in config), the store turns the appendable segment into immutable on-disk
+# segments (no HNSW graph: m=0, exact search as before) and reopens the shard, which unmaps
+# what was touched. Segments are capped in size so that building or merging one is bounded.
+@dataclass(frozen=True, slots=True)
+class Compaction:
+    every_points: int = 10_000
+    indexing_threshold_kb: int = 5_000  # vectors past this leave the appendable segment
+    max_segment_kb: int = 10_000
+
 
 class EdgeStore:
-    def __init__(self, path: Path, dim: int) -> None:
+    def __init__(self, path: Path, dim: int, compaction: Compaction | None = None) -> None:
         self.path = path
         self._bm25 = qe.Bm25(qe.Bm25Config(avg_len=BM25_AVG_TOKENS))
+        self._compaction = compaction or Compaction()
+        self._config = _config(dim, self._compaction)
+        self._written_since_compaction = 0
         try:
             if (path / "wal").exists():
                 # With the config: a run killed while creating the shard leaves a WAL and no
                 # segment, which only a load that is told the config can open.
-                self._shard = qe.EdgeShard.load(str(path), _config(dim))
+                self._shard = qe.EdgeShard.load(str(path), self._config)
             else:
-                self._shard = qe.EdgeShard.create(str(path), _config(dim))
+                self._shard = qe.EdgeShard.create(str(path), self._config)
             self._create_indexes()
         except Exception as exc:
             if "WouldBlock" in str(exc):
@@ -53,9 +69,9 @@ class EdgeStore:
         killed while creating them leaves the rest to the next open)."""
         present = set(self._shard.info().payload_schema)
         wanted: list[tuple[str, object]] = [
-            (TENANT_INDEX, qe.KeywordIndexParams(is_tenant=True)),
-            *((name, qe.PayloadSchemaType.Keyword) for name in KEYWORD_INDEXES),
-            *((name, qe.PayloadSchemaType.Datetime) for name in DATETIME_INDEXES),
+            (TENANT_INDEX, qe.KeywordIndexParams(is_tenant=True, memory=qe.Memory.Cold)),
+            *((name, qe.KeywordIndexParams(memory=qe.Memory.Cold)) for name in KEYWORD_INDEXES),
+            *((name, qe.DatetimeIndexParams(memory=qe.Memory.Cold)) for name in DATETIME_INDEXES),
         ]
         for name, schema in wanted:
             if name not in present:
@@ -68,8 +84,25 @@ class EdgeStore:
                      compact(m.payload))
             for m in memories
         ]
-        if points:
-            self._shard.update(qe.UpdateOperation.upsert_points(points))
+        self._write(points)
+
+    def _write(self, points: list[qe.Point]) -> None:
+        if not points:
+            return
+        self._shard.update(qe.UpdateOperation.upsert_points(points))
+        self._written_since_compaction += len(points)
+        if self._written_since_compaction >= self._compaction.every_points:
+            self.compact()
+
+    def compact(self) -> None:
+        """Move what was written into immutable on-disk segments and reopen the shard, which
+        releases the appendable segment's memory and the pages the run touched. A run killed
+        meanwhile loses nothing: qdrant's optimizer swaps segments only once they are whole."""
+        self._shard.optimize()
+        self._shard.flush()
+        self._shard.close()
+        self._shard = qe.EdgeShard.load(str(self.path), self._config)
+        self._written_since_compaction = 0
 
     def retrieve(self, ids: Sequence[str], with_vectors: bool = False) -> list[Memory]:
         if not ids:
@@ -116,10 +149,9 @@ class EdgeStore:
         return [raw_point(r.id, r.payload, r.vector) for r in records], next_offset
 
     def import_points(self, points: Sequence[RawPoint]) -> None:
-        if points:
-            self._shard.update(qe.UpdateOperation.upsert_points([
-                qe.Point(pid, {DENSE: dense, SPARSE: qe.SparseVector(*sparse)}, compact(payload))
-                for pid, payload, dense, sparse in points]))
+        self._write([
+            qe.Point(pid, {DENSE: dense, SPARSE: qe.SparseVector(*sparse)}, compact(payload))
+            for pid, payload, dense, sparse in points])
 
     def delete(self, ids: Sequence[str]) -> None:
         if ids:
@@ -169,10 +201,22 @@ def dense_of(vectors: Any) -> list[float] | None:
     return [float(x) for x in dense] if isinstance(dense, list) else None
 
 
-def _config(dim: int) -> qe.EdgeConfig:
+def _config(dim: int, compaction: Compaction) -> qe.EdgeConfig:
+    cold = qe.Memory.Cold  # mapped from disk, read on demand: nothing is loaded up front
     return qe.EdgeConfig(
-        vectors={DENSE: qe.EdgeVectorParams(size=dim, distance=qe.Distance.Cosine)},
-        sparse_vectors={SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)},
+        vectors={DENSE: qe.EdgeVectorParams(size=dim, distance=qe.Distance.Cosine, memory=cold)},
+        sparse_vectors={SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf,
+                                                          memory=cold)},
+        # m=0: no graph. Searches are filtered to one user, so they scan few points exactly
+        # (the same results as before compaction existed), and building a segment stays cheap.
+        hnsw_config=qe.HnswIndexConfig(m=0, ef_construct=100, full_scan_threshold=10_000,
+                                       payload_m=0),
+        optimizers=qe.EdgeOptimizersConfig(
+            indexing_threshold=compaction.indexing_threshold_kb,
+            max_segment_size=compaction.max_segment_kb,
+                                           default_segment_number=2),
+        payload_memory=cold,
+        id_tracker_memory=cold,
     )
 
 
