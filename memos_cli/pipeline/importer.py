@@ -305,9 +305,12 @@ class Importer:
             self.report.memories_by_type[kind] = self.report.memories_by_type.get(kind, 0) + 1
 
     def _checkpoint(self) -> Checkpoint | None:
-        if not (self.use_checkpoints and self.seekable and self.file is not None):
+        if not (self.seekable and self.file is not None):
             return None
-        return self.file.advance(self.grouper.min_open_offset())
+        # Advanced even when it is not saved (dry runs, --from-start): the offsets of the lines
+        # behind it are let go, or they would pile up for the whole file.
+        checkpoint = self.file.advance(self.grouper.min_open_offset())
+        return checkpoint if self.use_checkpoints else None
 
     def _embed(self, unit: list[tuple[TurnBatch, list[Memory]]], memories: list[Memory]) -> bool:
         assert self.embedder is not None
