@@ -54,7 +54,7 @@ def store_snapshot(home: Path) -> dict[str, dict[str, Any]]:
 
 
 FAST_FLUSH = {"MEMOS_FLUSH_MEMORIES": "8", "MEMOS_EMBEDDER": "hash"}
-# Compacting every few hundred points puts kills inside compactions too.
+# Compacting every 300 points (segments of about 300) puts kills inside compactions too.
 KILLABLE = {**FAST_FLUSH, "MEMOS_COMPACT_EVERY": "300"}
 
 

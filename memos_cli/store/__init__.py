@@ -74,12 +74,11 @@ def open_store(settings: Settings, meta: StoreMeta) -> MemoryStore:
     """Open (or create) the store for vectors described by `meta`."""
     settings.home.mkdir(parents=True, exist_ok=True)
     if settings.qdrant_url is None:
-        from memos_cli.store.edge import Compaction, EdgeStore
+        from memos_cli.store.edge import EdgeStore
 
         # The record of the embedder goes first: a store never exists without it.
         _write_atomically(_meta_path(settings), orjson.dumps(asdict(meta)))
-        return EdgeStore(settings.store_dir, meta.dim,
-                         Compaction(every_points=settings.compact_every))
+        return EdgeStore(settings.store_dir, meta.dim, settings.compact_every)
     from memos_cli.store.server import ServerStore
 
     return ServerStore(_connect(settings), settings.qdrant_collection, meta.dim,

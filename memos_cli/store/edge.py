@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,33 +27,30 @@ from memos_cli.store.base import (
 # 256-token default, which would favour long episodes over precise facts.
 BM25_AVG_TOKENS = 128.0
 
-# Bounded memory (issue 5). qdrant-edge keeps its appendable segment's id tracker, payload and
-# sparse indexes in anonymous memory (about 2 KB a point), and every page of a mapped segment
-# that was touched stays resident while the shard is open. So every `compact_every` points
-# written (`compact_every` in config), the store turns the appendable segment into immutable on-disk
-# segments (no HNSW graph: m=0, exact search as before) and reopens the shard, which unmaps
-# what was touched. Segments are capped in size so that building or merging one is bounded.
 # Fewer payload indexes than a server collection (KEYWORD_INDEXES): each one costs every
-# segment about 0.4 MB of pages read on load. Kept: what narrows a search across users (scope,
-# knowledge bases; the tenant index) and what `memos status` counts (facets need an index).
-# The other filters apply within one user's memories, where checking payloads is cheap; results
-# are the same with or without an index.
+# on-disk segment about 0.4 MB of pages read on load. Kept: what narrows a search across users
+# (scope, knowledge bases; the tenant index) and what `memos status` counts (facets need an
+# index). The other filters apply within one user's memories, where checking payloads is
+# cheap; results are the same with or without an index.
 EDGE_INDEXES = ("memory_type", "status", "scope", "knowledgebase_ids")
 
 
-@dataclass(frozen=True, slots=True)
-class Compaction:
-    every_points: int = 10_000
-    indexing_threshold_kb: int = 5_000  # vectors past this leave the appendable segment
-    max_segment_kb: int = 10_000
+# Bounded memory (issue 5). qdrant-edge keeps its appendable segment's id tracker, payload and
+# sparse indexes in anonymous memory (about 2 KB a point), and every page of a mapped segment
+# that was touched stays resident while the shard is open. So every `compact_every` points
+# written (a config key) the appendable segment becomes immutable on-disk segments (no HNSW
+# graph: m=0, exact search as before) and the shard is reopened, which unmaps what was
+# touched. Segments hold about what one compaction wrote: merging bigger ones spikes higher
+# (benchmarks/README.md).
+COMPACT_EVERY_POINTS = 10_000
 
 
 class EdgeStore:
-    def __init__(self, path: Path, dim: int, compaction: Compaction | None = None) -> None:
+    def __init__(self, path: Path, dim: int, compact_every: int = COMPACT_EVERY_POINTS) -> None:
         self.path = path
         self._bm25 = qe.Bm25(qe.Bm25Config(avg_len=BM25_AVG_TOKENS))
-        self._compaction = compaction or Compaction()
-        self._config = _config(dim, self._compaction)
+        self._compact_every = compact_every
+        self._config = _config(dim, compact_every)
         self._written_since_compaction = 0
         try:
             if (path / "wal").exists():
@@ -96,10 +92,10 @@ class EdgeStore:
             return
         self._shard.update(qe.UpdateOperation.upsert_points(points))
         self._written_since_compaction += len(points)
-        if self._written_since_compaction >= self._compaction.every_points:
-            self.compact()
+        if self._written_since_compaction >= self._compact_every:
+            self.compact_segments()
 
-    def compact(self) -> None:
+    def compact_segments(self) -> None:
         """Move what was written into immutable on-disk segments and reopen the shard, which
         releases the appendable segment's memory and the pages the run touched. A run killed
         meanwhile loses nothing: qdrant's optimizer swaps segments only once they are whole."""
@@ -206,8 +202,11 @@ def dense_of(vectors: Any) -> list[float] | None:
     return [float(x) for x in dense] if isinstance(dense, list) else None
 
 
-def _config(dim: int, compaction: Compaction) -> qe.EdgeConfig:
+def _config(dim: int, compact_every: int) -> qe.EdgeConfig:
     cold = qe.Memory.Cold  # mapped from disk, read on demand: nothing is loaded up front
+    # The optimizer's thresholds count vector kilobytes: a compaction's worth of points makes
+    # one segment, and half of that is enough to leave the appendable segment.
+    written_kb = max(2, compact_every * dim * 4 // 1024)
     return qe.EdgeConfig(
         vectors={DENSE: qe.EdgeVectorParams(size=dim, distance=qe.Distance.Cosine, memory=cold)},
         sparse_vectors={SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf,
@@ -217,8 +216,8 @@ def _config(dim: int, compaction: Compaction) -> qe.EdgeConfig:
         hnsw_config=qe.HnswIndexConfig(m=0, ef_construct=100, full_scan_threshold=10_000,
                                        payload_m=0),
         optimizers=qe.EdgeOptimizersConfig(
-            indexing_threshold=compaction.indexing_threshold_kb,
-            max_segment_size=compaction.max_segment_kb,
+            indexing_threshold=written_kb // 2,
+            max_segment_size=written_kb,
                                            default_segment_number=2),
         payload_memory=cold,
         id_tracker_memory=cold,
