@@ -215,9 +215,8 @@ def _config(dim: int, compact_every: int) -> qe.EdgeConfig:
         # (the same results as before compaction existed), and building a segment stays cheap.
         hnsw_config=qe.HnswIndexConfig(m=0, ef_construct=100, full_scan_threshold=10_000,
                                        payload_m=0),
-        optimizers=qe.EdgeOptimizersConfig(
-            indexing_threshold=written_kb // 2,
-            max_segment_size=written_kb,
+        optimizers=qe.EdgeOptimizersConfig(indexing_threshold=written_kb // 2,
+                                           max_segment_size=written_kb,
                                            default_segment_number=2),
         payload_memory=cold,
         id_tracker_memory=cold,
