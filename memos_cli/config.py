@@ -39,6 +39,9 @@ class Settings(BaseModel):
     home: Path = Field(default_factory=default_home)
     embedder: EmbedderName = "default"
     batch_turns: int = Field(default=4, ge=1, le=256)
+    # An episode is stored as parts of this many turns, each ranked with the whole episode as
+    # context; 0 stores it whole.
+    episode_part_turns: int = Field(default=2, ge=0, le=256)
     embed_batch_size: int = Field(default=8, ge=1, le=1024)
     embed_max_tokens: int = Field(default=128, ge=16, le=512)
     # Embedding processes: the reader, grouping and the store stay in one process.

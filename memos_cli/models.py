@@ -156,6 +156,8 @@ class MemoryCandidate:
     chat_time: datetime | None
     # Structured keys for later resolution, e.g. {"object": "spicy food", "polarity": "+"}.
     attributes: dict[str, str] = field(default_factory=dict)
+    # Text around this one (a part's whole episode): indexed and embedded, never shown.
+    context: str | None = None
 
 
 @dataclass(slots=True)
@@ -165,10 +167,24 @@ class Memory:
     id: str
     payload: dict[str, Any]
     vector: list[float] | None = None
+    # Only while a memory is being written (MemoryCandidate.context); not stored.
+    context: str | None = None
 
     @property
     def text(self) -> str:
         return str(self.payload["text"])
+
+    @property
+    def embed_text(self) -> str:
+        """What the dense vector is made from: the whole episode for each of its parts, so
+        they share one vector (embedded once per run) that knows the part's surroundings."""
+        return self.context or self.text
+
+    @property
+    def index_text(self) -> str:
+        """What BM25 indexes: the text, plus its context when it has one (the part's own
+        words then count twice, its neighbours' once)."""
+        return f"{self.text}\n{self.context}" if self.context else self.text
 
 
 @dataclass(slots=True)

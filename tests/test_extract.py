@@ -117,3 +117,41 @@ def test_a_choice_keeps_what_it_was_chosen_from() -> None:
     assert "Guangzhou" in preferences[0].text and preferences[0].sources == ["m1", "m2", "m3"]
     # the trip statement is carried by the choice, not stored twice
     assert not [c for c in found if c.memory_type == "fact"]
+
+
+def parts_of(*messages: Message, part_turns: int = 2) -> list[MemoryCandidate]:
+    found = RuleExtractor(part_turns).extract(TurnBatch("u", "c", list(messages)))
+    return [c for c in found if c.memory_type == "episode"]
+
+
+def test_an_episode_of_four_turns_is_two_parts_with_the_whole_as_context() -> None:
+    parts = parts_of(
+        msg("system", "You are helpful.", 0),
+        msg("assistant", "Hi, how can I help?", 1),  # before the first user message: turn 1
+        msg("user", "Where should I stay in Guangzhou?", 2),
+        msg("assistant", "Try the 7 Days Inn.", 3),
+        msg("user", "Is it near the station?", 4),
+        msg("assistant", "Yes, a short walk.", 5),
+        msg("user", "Book it.", 6),
+        msg("user", "Thanks!", 7),
+    )
+    assert [p.sources for p in parts] == [["m1", "m2", "m3", "m4", "m5"], ["m6", "m7"]]
+    whole = "\n".join(["[8 May 2023] assistant: Hi, how can I help?",
+                       "user: Where should I stay in Guangzhou?", "assistant: Try the 7 Days Inn.",
+                       "user: Is it near the station?", "assistant: Yes, a short walk.",
+                       "user: Book it.", "user: Thanks!"])
+    assert {p.context for p in parts} == {whole}
+    assert parts[1].text == "[8 May 2023] user: Book it.\nuser: Thanks!"
+    assert "You are helpful" not in whole
+    assert [p.attributes["part"] for p in parts] == ["1", "2"]
+    assert {p.attributes["parts"] for p in parts} == {"2"}
+    assert len({p.attributes["episode"] for p in parts}) == 1
+
+
+def test_a_short_episode_or_part_turns_zero_stays_whole() -> None:
+    messages = [msg("user", "Hello", 1), msg("assistant", "Hi!", 2), msg("user", "Bye", 3)]
+    [short] = parts_of(*messages)
+    [whole] = parts_of(*messages, msg("user", "Again", 4), msg("user", "More", 5), part_turns=0)
+    for episode in (short, whole):
+        assert episode.context is None and "episode" not in episode.attributes
+    assert whole.sources == ["m1", "m2", "m3", "m4", "m5"]

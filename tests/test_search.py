@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from conftest import SAMPLES, Cli
+from memos_cli.pipeline.search import join_parts
+from memos_cli.store import SearchHit
 
 USERS = ["alice", "bob", "chen", "dana", "eli", "gina"]
 QUERIES = ["where am I staying in Guangzhou", "what food do I like", "my dog", "knees",
@@ -60,3 +62,44 @@ def test_guangzhou_hotel_comes_first_with_the_default_embedder(cli: Cli,
     hits = cli.json("search", "--user", "alice", "where am I staying in Guangzhou",
                     "--home", str(default_home))
     assert "7 Days Inn" in hits[0]["text"]
+
+
+def part(episode: str, number: int, text: str, sources: list[str], score: float) -> SearchHit:
+    return SearchHit(f"{episode}-{number}", score, {
+        "text": text, "sources": sources, "memory_type": "episode",
+        "attributes": {"episode": episode, "part": str(number), "parts": "2"}})
+
+
+def test_parts_ranked_close_together_are_shown_as_their_episode() -> None:
+    fact = SearchHit("f", 0.9, {"text": "Bob: I run", "sources": ["b1"], "attributes": {}})
+    hits = [part("e", 2, "[1 May 2023] Bob: second", ["m3", "m4"], 1.0), fact,
+            part("e", 1, "[1 May 2023] Ann: first", ["m1", "m2"], 0.8),
+            part("x", 1, "[2 May 2023] far", ["x1"], 0.7), fact, fact,
+            part("x", 2, "[2 May 2023] away", ["x2"], 0.1)]
+    shown = join_parts(hits, window=2)
+    assert [h.id for h in shown] == ["e-2", "f", "x-1", "f", "f", "x-2"]
+    assert shown[0].payload["text"] == "[1 May 2023] Ann: first\nBob: second"
+    assert shown[0].payload["sources"] == ["m1", "m2", "m3", "m4"]
+    assert shown[0].score == 1.0
+    assert hits[0].payload["text"] == "[1 May 2023] Bob: second"  # the hits are not changed
+    assert shown[2].payload["sources"] == ["x1"]  # its other part ranked too far below
+
+
+def test_an_episode_is_stored_as_parts_embedded_once(cli: Cli, tmp_path: Path) -> None:
+    said = [("user", "I adopted a puppy named Biscuit"), ("assistant", "Lovely!"),
+            ("user", "How are you?"), ("assistant", "Fine."),
+            ("user", "Where can I buy a kayak?"), ("assistant", "Try the harbour shop."),
+            ("user", "Thanks"), ("assistant", "Any time.")]
+    path = tmp_path / "chat.jsonl"
+    path.write_text("".join(json.dumps({"user_id": "u", "conversation_id": "c", "role": role,
+                                        "content": text, "message_id": f"m{n}"}) + "\n"
+                            for n, (role, text) in enumerate(said)), encoding="utf-8")
+    summary = json.loads(cli("import", str(path), "--embedder", "hash", "--json").stdout)
+    assert summary["memories_by_type"]["episode"] == 2
+    assert summary["texts_embedded"] == summary["memories_written"] - 1  # the parts share one
+    # "kayak" is in the second part only, but the first is indexed with its episode too: both
+    # rank, side by side, and come back as the one episode.
+    hits = cli.json("search", "--user", "u", "kayak", "--top-k", "10")
+    episodes = [h for h in hits if h["memory_type"] == "episode"]
+    assert len(episodes) == 1 and episodes[0]["sources"] == [f"m{n}" for n in range(8)]
+    assert episodes[0]["text"].count("kayak") == 1

@@ -75,7 +75,8 @@ class LLMExtractor:
         self.settings = settings
         self.dry_run = dry_run
         self.window = settings.llm_max_concurrency * 2
-        self.episodes = RuleExtractor() if settings.llm_episodes else None
+        self.episodes = (RuleExtractor(settings.episode_part_turns) if settings.llm_episodes
+                         else None)
         self.estimate = Estimate()
         self.unknown_sources = 0
         self.decisions = DecisionStats()

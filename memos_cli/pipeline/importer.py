@@ -316,7 +316,7 @@ class Importer:
         assert self.embedder is not None
         started = time.perf_counter()
         try:
-            vectors = self.embedder.embed([m.text for m in memories])
+            vectors = self.embedder.embed([m.embed_text for m in memories])
         except MemosError:
             raise
         except Exception as exc:  # one bad unit fails its records; the run goes on

@@ -63,7 +63,7 @@ def build_memory(candidate: MemoryCandidate, batch: TurnBatch, extractor: str,
     if keyed is not None:
         payload["subject"], payload["value"] = keyed
     return Memory(memory_id(batch.user_id, candidate, batch.conversation_id, resolution),
-                  payload)
+                  payload, context=candidate.context)
 
 
 def merge_into(existing: dict[str, Any], new: Memory) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from types import TracebackType
+from typing import Any
 
 from memos_cli.config import Settings
 from memos_cli.pipeline.embedders import Embedder
@@ -42,7 +44,7 @@ class Searcher:
             filter=where, text=options.query, vector=vectors[0].tolist(),
             limit=max(options.top_k * _PREFETCH_FACTOR, _MIN_PREFETCH)))
         hits = fuse(candidates, self.settings.rrf_k, self.settings.dense_weight)
-        return collapse(hits)[:options.top_k]
+        return collapse(join_parts(hits))[:options.top_k]
 
     def close(self) -> None:
         self.store.close()
@@ -53,6 +55,49 @@ class Searcher:
     def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
                  traceback: TracebackType | None) -> None:
         self.close()
+
+
+# Parts of one episode ranked at most this many places after its best part are shown with it.
+PART_JOIN_WINDOW = 2
+_HEADER = re.compile(r"^\[[^\]\n]*\] ")
+
+
+def join_parts(hits: list[SearchHit], window: int = PART_JOIN_WINDOW) -> list[SearchHit]:
+    """Show an episode whole when its parts rank close together: they are one stretch of
+    conversation that matches as a whole, and one hit instead of two leaves room for another
+    (the auto-merging of small retrieval units into their parent)."""
+    joined: list[SearchHit] = []
+    first_seen: dict[str, tuple[int, SearchHit, dict[int, SearchHit]]] = {}
+    for position, hit in enumerate(hits):
+        attributes = hit.payload.get("attributes") or {}
+        episode = attributes.get("episode")
+        if episode is None or "part" not in attributes:
+            joined.append(hit)
+            continue
+        seen = first_seen.get(episode)
+        if seen is None or position - seen[0] > window:
+            shown = SearchHit(hit.id, hit.score, hit.payload)
+            first_seen[episode] = (position, shown, {int(attributes["part"]): hit})
+            joined.append(shown)
+            continue
+        _, shown, parts = seen
+        parts[int(attributes["part"])] = hit
+        shown.payload = _joined_payload([parts[n] for n in sorted(parts)])
+    return joined
+
+
+def _joined_payload(parts: list[SearchHit]) -> dict[str, Any]:
+    """The first part's payload with the text and sources of all of them, in episode order."""
+    payload = dict(parts[0].payload)
+    texts = [str(p.payload["text"]) for p in parts]
+    header = _HEADER.match(texts[0])
+    if header:  # one date line for the whole stretch
+        texts = texts[:1] + [t.removeprefix(header.group(0)) for t in texts[1:]]
+    payload["text"] = "\n".join(texts)
+    payload["sources"] = [s for p in parts for s in p.payload.get("sources") or []]
+    payload["attributes"] = {**payload.get("attributes", {}),
+                             "part": ",".join(str(p.payload["attributes"]["part"]) for p in parts)}
+    return payload
 
 
 def collapse(hits: list[SearchHit]) -> list[SearchHit]:

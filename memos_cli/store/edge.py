@@ -81,7 +81,7 @@ class EdgeStore:
 
     def upsert(self, memories: Sequence[Memory]) -> None:
         points = [
-            qe.Point(m.id, {DENSE: m.vector or [], SPARSE: self._bm25.embed_document(m.text)},
+            qe.Point(m.id, {DENSE: m.vector or [], SPARSE: self._bm25.embed_document(m.index_text)},
                      compact(m.payload))
             for m in memories
         ]

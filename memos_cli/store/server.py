@@ -106,7 +106,7 @@ class ServerStore:
 
     def upsert(self, memories: Sequence[Memory]) -> None:
         points = [qm.PointStruct(id=m.id, vector={DENSE: m.vector or [],
-                                                  SPARSE: self._sparse(m.text)},
+                                                  SPARSE: self._sparse(m.index_text)},
                                  payload=compact(m.payload)) for m in memories]
         self._upsert_batches(points)
 

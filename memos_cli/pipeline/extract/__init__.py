@@ -49,7 +49,7 @@ class ConcurrentExtractor(Protocol):
 
 
 def _rules(settings: Settings, dry_run: bool) -> Extractor:
-    return RuleExtractor()
+    return RuleExtractor(settings.episode_part_turns)
 
 
 def _llm(settings: Settings, dry_run: bool) -> ConcurrentExtractor:

@@ -7,6 +7,7 @@ from datetime import datetime
 
 import orjson
 
+from memos_cli.ids import stable_id
 from memos_cli.models import MemoryCandidate, Message, TurnBatch
 from memos_cli.pipeline.documents import chunks
 from memos_cli.pipeline.extract.dates import day_text
@@ -20,11 +21,11 @@ _ERROR_MARKERS = ("error", "exception", "failed", "traceback", "not found", "den
 class RuleExtractor:
     name = "rules"
 
+    def __init__(self, part_turns: int = 0) -> None:
+        self.part_turns = part_turns  # 0: each episode whole
+
     def extract(self, batch: TurnBatch) -> list[MemoryCandidate]:
-        found: list[MemoryCandidate] = []
-        episode = _episode(batch)
-        if episode is not None:
-            found.append(episode)
+        found: list[MemoryCandidate] = _episode_parts(batch, self.part_turns)
         found.extend(_statements(batch.messages))
         found.extend(_tool_memories(batch.messages))
         found.extend(_attachments(batch.messages))
@@ -35,10 +36,10 @@ def _speaker(message: Message) -> str:
     return message.name or message.role
 
 
-def _episode(batch: TurnBatch) -> MemoryCandidate | None:
+def _episode(messages: list[Message]) -> MemoryCandidate | None:
     lines: list[str] = []
     sources: list[str] = []
-    for message in batch.messages:
+    for message in messages:
         if message.role == "system":
             continue
         sources.append(message.message_id)
@@ -49,9 +50,44 @@ def _episode(batch: TurnBatch) -> MemoryCandidate | None:
             lines.append(f"{_speaker(message)}: {text}")
     if not lines:
         return None
-    said = _first_time(batch.messages)
+    said = _first_time(messages)
     header = f"[{day_text(said)}] " if said else ""
     return MemoryCandidate("episode", header + "\n".join(lines), sources, said)
+
+
+def _episode_parts(batch: TurnBatch, part_turns: int) -> list[MemoryCandidate]:
+    """The batch's episode, as parts of `part_turns` turns when it has more.
+
+    A part is what a search shows: a few turns rather than the whole batch, so that more
+    evidence fits in a reader's context. It is ranked with its whole episode as context
+    (MemoryCandidate.context), and search shows the episode whole again when its parts rank
+    next to each other (pipeline/search.py)."""
+    whole = _episode(batch.messages)
+    turns = _turns(batch.messages)
+    if whole is None or part_turns <= 0 or len(turns) <= part_turns:
+        return [whole] if whole is not None else []
+    group = stable_id("episode", batch.user_id, batch.conversation_id, *whole.sources)
+    pieces = [_episode([m for turn in turns[i:i + part_turns] for m in turn])
+              for i in range(0, len(turns), part_turns)]
+    parts = [p for p in pieces if p is not None]
+    for number, part in enumerate(parts, start=1):
+        part.context = whole.text
+        part.attributes = {"episode": group, "part": str(number), "parts": str(len(parts))}
+    return parts
+
+
+def _turns(messages: list[Message]) -> list[list[Message]]:
+    """A turn is a user message and what follows it up to the next one; what comes before
+    the first user message joins the first turn (as in pipeline/group.py)."""
+    turns: list[list[Message]] = []
+    has_user = False
+    for message in messages:
+        if not turns or (message.role == "user" and has_user):
+            turns.append([])
+            has_user = False
+        has_user = has_user or message.role == "user"
+        turns[-1].append(message)
+    return turns
 
 
 def _first_time(messages: list[Message]) -> datetime | None:
