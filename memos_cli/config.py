@@ -65,7 +65,8 @@ class Settings(BaseModel):
     qdrant_shard_number: int = Field(default=1, ge=1)
     qdrant_replication_factor: int = Field(default=1, ge=1)
     qdrant_on_disk: bool = False
-    dense_weight: float = Field(default=0.5, ge=0)
+    # RRF weight of the dense list (BM25's is 1).
+    dense_weight: float = Field(default=1.0, ge=0)
     # "rules" (offline) or "llm": an OpenAI-compatible chat endpoint ([llm] in TOML).
     extractor: ExtractorName = "rules"
     llm_base_url: str | None = None
