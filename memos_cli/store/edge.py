@@ -22,6 +22,7 @@ from memos_cli.store.base import (
     SearchHit,
     SearchQuery,
 )
+from memos_cli.store.pages import MappedPages
 
 # BM25 length normalisation: memories are sentences to a few turns, far shorter than the
 # 256-token default, which would favour long episodes over precise facts.
@@ -41,8 +42,10 @@ EDGE_INDEXES = ("memory_type", "status", "scope", "knowledgebase_ids")
 # written (a config key) the appendable segment becomes immutable on-disk segments (no HNSW
 # graph: m=0, exact search as before) and the shard is reopened, which unmaps what was
 # touched. Segments hold about what one compaction wrote: merging bigger ones spikes higher
-# (benchmarks/README.md).
+# (benchmarks/README.md). Pages of mapped files touched in between (the WAL, lookups in older
+# segments) are handed back whenever they pass MAPPED_PAGES_BUDGET (store/pages.py).
 COMPACT_EVERY_POINTS = 10_000
+MAPPED_PAGES_BUDGET = 64 * 2**20
 
 
 class EdgeStore:
@@ -52,6 +55,7 @@ class EdgeStore:
         self._compact_every = compact_every
         self._config = _config(dim, compact_every)
         self._written_since_compaction = 0
+        self._pages = MappedPages(path, MAPPED_PAGES_BUDGET)
         try:
             if (path / "wal").exists():
                 # With the config: a run killed while creating the shard leaves a WAL and no
@@ -94,16 +98,20 @@ class EdgeStore:
         self._written_since_compaction += len(points)
         if self._written_since_compaction >= self._compact_every:
             self.compact_segments()
+        else:
+            self._pages.check()
 
     def compact_segments(self) -> None:
         """Move what was written into immutable on-disk segments and reopen the shard, which
         releases the appendable segment's memory and the pages the run touched. A run killed
         meanwhile loses nothing: qdrant's optimizer swaps segments only once they are whole."""
+        self._pages.release()  # before the optimizer's own reads pile on top
         self._shard.optimize()
         self._shard.flush()
         self._shard.close()
         self._shard = qe.EdgeShard.load(str(self.path), self._config)
         self._written_since_compaction = 0
+        self._pages.release()  # loading reads every segment's trackers and the WAL
 
     def retrieve(self, ids: Sequence[str], with_vectors: bool = False) -> list[Memory]:
         if not ids:
