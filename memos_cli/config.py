@@ -49,7 +49,7 @@ class Settings(BaseModel):
     flush_memories: int = Field(default=512, ge=1)
     max_open_conversations: int = Field(default=10_000, ge=1)
     # Embedded store: points written between compactions (bounds its memory; store/edge.py).
-    compact_every: int = Field(default=10_000, ge=1)
+    compact_every: int = Field(default=25_000, ge=1)
     idle_messages: int = Field(default=20_000, ge=1)
     progress_interval_s: float = Field(default=5.0, gt=0)
     # Merge repeated statements and supersede contradicted ones by chat_time.
