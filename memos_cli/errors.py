@@ -10,6 +10,7 @@ EXIT_OK = 0
 EXIT_BUG = 1
 EXIT_USAGE = 2
 EXIT_RECORDS_FAILED = 3
+EXIT_STORE_IO = 74  # sysexits' EX_IOERR
 EXIT_STORE_BUSY = 75
 
 
@@ -44,6 +45,13 @@ class EmbedderMismatchError(MemosError):
 
 class StoreBusyError(MemosError):
     exit_code = EXIT_STORE_BUSY
+
+
+class StoreUnavailableError(MemosError):
+    """The store could not be reopened mid-run (a full disk, say): the run stops rather than
+    fail every record after it."""
+
+    exit_code = EXIT_STORE_IO
 
 
 class EmbedderUnavailableError(MemosError):

@@ -13,11 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import qdrant_edge as qe
+from typer.testing import CliRunner
 
 from conftest import ROOT
+from memos_cli.cli import app
 from memos_cli.config import load_settings
 from memos_cli.pipeline.setup import open_for_reading
 from memos_cli.state import State
+from memos_cli.store import edge
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from corpus import write_corpus
@@ -240,3 +244,37 @@ def test_embedding_workers_store_what_one_process_stores(tmp_path: Path) -> None
                                 env=FAST_FLUSH))
     assert code == 0, err
     assert store_snapshot(two) == store_snapshot(one)
+
+
+class _ReopenFails:
+    """qdrant_edge, except that loading a shard fails, as on a full disk."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(qe, name)
+
+    class EdgeShard:
+        create = staticmethod(qe.EdgeShard.create)
+
+        @staticmethod
+        def load(path: str, config: Any) -> Any:
+            raise OSError(28, "No space left on device")
+
+
+def test_a_store_that_cannot_reopen_stops_the_run_and_loses_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    corpus = write_corpus(tmp_path / "chat.jsonl", 1_000, seed=5)
+    clean, broken = tmp_path / "clean", tmp_path / "broken"
+    assert finish(memos(clean, "import", str(corpus), env=KILLABLE))[0] == 0
+
+    monkeypatch.setattr(edge, "qe", _ReopenFails())
+    result = CliRunner().invoke(app, ["import", str(corpus)],
+                                env={"MEMOS_HOME": str(broken), **KILLABLE})
+    monkeypatch.undo()
+    assert result.exit_code == 74, result.output
+    assert "could not reopen the store" in result.stderr and "run the import again" in result.stderr
+    assert "Traceback" not in result.output
+    assert not list((broken / "failures").glob("*.jsonl"))  # nothing blamed on the records
+
+    code, _, err = finish(memos(broken, "import", str(corpus), env=KILLABLE))
+    assert code == 0, err
+    assert store_snapshot(broken) == store_snapshot(clean)

@@ -9,7 +9,7 @@ from typing import Any
 
 import qdrant_edge as qe
 
-from memos_cli.errors import StoreBusyError
+from memos_cli.errors import StoreBusyError, StoreUnavailableError
 from memos_cli.models import Memory
 from memos_cli.store.base import (
     DENSE,
@@ -59,13 +59,14 @@ class EdgeStore:
         self._config = _config(dim, compact_every)
         self._written_since_compaction = 0
         self._pages = MappedPages(path, MAPPED_PAGES_BUDGET)
+        self._closed: StoreUnavailableError | None = None
         try:
             if (path / "wal").exists():
                 # With the config: a run killed while creating the shard leaves a WAL and no
                 # segment, which only a load that is told the config can open.
-                self._shard = qe.EdgeShard.load(str(path), self._config)
+                self._open_shard = qe.EdgeShard.load(str(path), self._config)
             else:
-                self._shard = qe.EdgeShard.create(str(path), self._config)
+                self._open_shard = qe.EdgeShard.create(str(path), self._config)
             self._create_indexes()
         except Exception as exc:
             if "WouldBlock" in str(exc):
@@ -85,6 +86,12 @@ class EdgeStore:
             if name not in present:
                 self._shard.update(qe.UpdateOperation.create_field_index(
                     name, schema))  # type: ignore[arg-type]
+
+    @property
+    def _shard(self) -> qe.EdgeShard:
+        if self._closed is not None:
+            raise self._closed
+        return self._open_shard
 
     def upsert(self, memories: Sequence[Memory]) -> None:
         points = [
@@ -112,7 +119,16 @@ class EdgeStore:
         self._shard.optimize()
         self._shard.flush()
         self._shard.close()
-        self._shard = qe.EdgeShard.load(str(self.path), self._config)
+        try:
+            self._open_shard = qe.EdgeShard.load(str(self.path), self._config)
+        except Exception as exc:
+            # Everything written is on disk (flushed above), so the run stops here and the
+            # next one resumes from its checkpoint; writing on would fail every record.
+            self._closed = StoreUnavailableError(
+                f"could not reopen the store at {self.path} after compacting it: {exc}",
+                "nothing written is lost: fix the cause (disk space, permissions) and run the "
+                "import again; it resumes from its last checkpoint")
+            raise self._closed from exc
         self._written_since_compaction = 0
         self._pages.release()  # loading reads every segment's trackers and the WAL
 
@@ -182,6 +198,8 @@ class EdgeStore:
         return {str(hit.value): int(hit.count) for hit in response.hits if hit.count}
 
     def close(self) -> None:
+        if self._closed is not None:
+            return  # closed when reopening failed
         self._shard.flush()
         self._shard.close()
 
