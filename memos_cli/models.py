@@ -248,9 +248,13 @@ class RunReport:
     dry_run: bool = False
     # The LLM extractor's requests, tokens, retries and decisions (or a dry run's estimate).
     llm: dict[str, Any] | None = None
+    # Set when an error stopped the run (a store that could not be reopened, a refused key).
+    error_exit_code: int | None = None
 
     @property
     def exit_code(self) -> int:
+        if self.error_exit_code is not None:
+            return self.error_exit_code
         return 3 if self.records_failed else 0
 
     def summary(self, max_failures_shown: int = 0) -> dict[str, Any]:

@@ -274,6 +274,8 @@ def test_a_store_that_cannot_reopen_stops_the_run_and_loses_nothing(
     assert "could not reopen the store" in result.stderr and "run the import again" in result.stderr
     assert "Traceback" not in result.output
     assert not list((broken / "failures").glob("*.jsonl"))  # nothing blamed on the records
+    status = CliRunner().invoke(app, ["status", "--json"], env={"MEMOS_HOME": str(broken)})
+    assert json.loads(status.stdout)["runs"][0]["exit_code"] == 74
 
     code, _, err = finish(memos(broken, "import", str(corpus), env=KILLABLE))
     assert code == 0, err

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from memos_cli.config import Settings
-from memos_cli.errors import ConfigError, InputError
+from memos_cli.errors import ConfigError, InputError, MemosError
 from memos_cli.models import RawRecord, RunReport
 from memos_cli.pipeline.failures import FailureWriter
 from memos_cli.pipeline.importer import Importer
@@ -54,6 +54,9 @@ def _engine(settings: Settings, wait_s: float, failures_file: Path | None, dry_r
                             FailureWriter(failures_path), progress or NoProgress(), dry_run)
         try:
             yield importer
+        except MemosError as exc:  # recorded as what the process exits with
+            importer.report.error_exit_code = exc.exit_code
+            raise
         finally:
             importer.finish()
             if embedder is not None:
