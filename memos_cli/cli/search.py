@@ -62,6 +62,8 @@ def search_command(
     Scope: the user's own memories; --include-public adds every user's public memories and
     --kb ID a knowledge base's. Superseded memories are hidden unless --include-superseded.
     A hit whose source messages all came with better hits is left out (no repeats).
+    Episodes are stored in parts of a few turns; parts of one episode that rank within two
+    places of each other come back as that episode, once.
     """
     with handle_errors():
         settings = settings_from(home, config, embedder=embedder, qdrant_url=qdrant_url)
