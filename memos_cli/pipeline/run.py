@@ -19,6 +19,7 @@ from memos_cli.pipeline.progress import NoProgress, ProgressSink
 from memos_cli.pipeline.setup import open_for_writing
 from memos_cli.readers import ReaderOptions, check_format, detect_format
 from memos_cli.state import State, command_line, writer_lock
+from memos_cli.store.pages import process_status_kb
 
 
 @dataclass(slots=True)
@@ -72,14 +73,8 @@ def peak_rss_mb() -> float | None:
     """The peak resident memory of this process's own address space (VmHWM). Not getrusage:
     its maxrss carries over the parent's peak from before exec, so a child started by a big
     process (a test runner) would report the parent's size."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return round(int(line.split()[1]) / 1024, 1)
-    except OSError:
-        pass
-    return None
+    peak_kb = process_status_kb("VmHWM")
+    return round(peak_kb / 1024, 1) if peak_kb is not None else None
 
 
 def run_import(settings: Settings, options: ImportOptions,
