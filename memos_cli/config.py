@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from memos_cli.errors import ConfigError
 
-EmbedderName = Literal["default", "hash", "openai"]
+EmbedderName = Literal["auto", "default", "multilingual", "hash", "openai"]
 ExtractorName = Literal["rules", "llm"]
 
 ENV_PREFIX = "MEMOS_"
@@ -37,7 +37,8 @@ class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     home: Path = Field(default_factory=default_home)
-    embedder: EmbedderName = "default"
+    # A new store's model: "auto" picks "multilingual" for a CJK history, else "default".
+    embedder: EmbedderName = "auto"
     batch_turns: int = Field(default=4, ge=1, le=256)
     # An episode is stored as parts of this many turns, each ranked with the whole episode as
     # context; 0 stores it whole.

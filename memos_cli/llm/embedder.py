@@ -47,6 +47,9 @@ class OpenAIEmbedder:
         norms[norms == 0] = 1.0
         return matrix / norms, tokens
 
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed([text])[0][0]
+
     def _request(self, texts: list[str]) -> tuple[np.ndarray, int]:
         extra: dict[str, Any] = {"dimensions": self.dimensions} if self.dimensions else {}
         try:

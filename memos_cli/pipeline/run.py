@@ -16,8 +16,9 @@ from memos_cli.models import RawRecord, RunReport
 from memos_cli.pipeline.failures import FailureWriter
 from memos_cli.pipeline.importer import Importer
 from memos_cli.pipeline.progress import NoProgress, ProgressSink
-from memos_cli.pipeline.setup import open_for_writing
+from memos_cli.pipeline.setup import Sample, open_for_writing
 from memos_cli.readers import ReaderOptions, check_format, detect_format
+from memos_cli.readers.sample import record_texts, sample_texts
 from memos_cli.state import State, command_line, writer_lock
 from memos_cli.store.pages import process_status_kb
 
@@ -40,7 +41,7 @@ def new_run_id() -> str:
 
 @contextlib.contextmanager
 def _engine(settings: Settings, wait_s: float, failures_file: Path | None, dry_run: bool,
-            progress: ProgressSink | None) -> Iterator[Importer]:
+            progress: ProgressSink | None, sample: Sample) -> Iterator[Importer]:
     """The writer lock, state, embedder and store of one run, closed and recorded at the end."""
     if settings.extractor == "llm" and not settings.llm_model and not dry_run:
         raise ConfigError("the llm extractor needs a model",
@@ -50,7 +51,7 @@ def _engine(settings: Settings, wait_s: float, failures_file: Path | None, dry_r
     with writer_lock(settings.home, command_line(), wait_s):
         state = State(settings.state_db)
         state.start_run(run_id, command_line())
-        embedder, store = open_for_writing(settings, dry_run=dry_run)
+        embedder, store = open_for_writing(settings, dry_run=dry_run, sample=sample)
         importer = Importer(settings, run_id, state, store, embedder,
                             FailureWriter(failures_path), progress or NoProgress(), dry_run)
         try:
@@ -85,10 +86,11 @@ def run_import(settings: Settings, options: ImportOptions,
     formats = [detect_format(p) if options.fmt == "auto" else options.fmt for p in options.paths]
     for fmt in formats:
         check_format(fmt)
-    with _engine(settings, options.wait_s, options.failures_file, options.dry_run,
-                 progress) as importer:
+    files = list(zip(options.paths, formats, strict=True))
+    with _engine(settings, options.wait_s, options.failures_file, options.dry_run, progress,
+                 lambda: sample_texts(files, options.reader)) as importer:
         importer.use_checkpoints = not (options.from_start or options.dry_run)
-        importer.import_files(list(zip(options.paths, formats, strict=True)), options.reader)
+        importer.import_files(files, options.reader)
     return importer.report
 
 
@@ -96,7 +98,8 @@ def run_requests(settings: Settings, records: list[RawRecord], wait_s: float = 0
                  on_committed: Callable[[], None] | None = None) -> RunReport:
     """Add-message requests (from `memos add` or the queue) through the same pipeline; the
     report lists every memory written."""
-    with _engine(settings, wait_s, None, False, None) as importer:
+    with _engine(settings, wait_s, None, False, None,
+                 lambda: [t for r in records for t in record_texts(r.data)]) as importer:
         importer.collect_written = True
         importer.import_records(records)
         if on_committed is not None:

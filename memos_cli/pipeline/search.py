@@ -37,11 +37,11 @@ class Searcher:
         self.settings = settings
 
     def search(self, options: SearchOptions) -> list[SearchHit]:
-        vectors, _ = self.embedder.embed([options.query])
+        vector = self.embedder.embed_query(options.query)
         where = options.where or MemoryFilter()
         where.user_id = options.user_id
         candidates = self.store.candidates(SearchQuery(
-            filter=where, text=options.query, vector=vectors[0].tolist(),
+            filter=where, text=options.query, vector=vector.tolist(),
             limit=max(options.top_k * _PREFETCH_FACTOR, _MIN_PREFETCH)))
         hits = fuse(candidates, self.settings.rrf_k, self.settings.dense_weight)
         return collapse(join_parts(hits))[:options.top_k]

@@ -2,19 +2,37 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 from memos_cli.config import Settings
 from memos_cli.errors import EmbedderMismatchError
 from memos_cli.pipeline.embed import RunEmbedder
 from memos_cli.pipeline.embedders import EMBEDDERS, Embedder
 from memos_cli.store import MemoryStore, StoreMeta, open_store, read_meta
+from memos_cli.text.scripts import cjk_share
+from memos_cli.text.segment import DEFAULT_SEGMENTER
+
+# A new store whose first texts are at least this CJK (by words, scripts.cjk_share) gets the
+# multilingual model; MiniLM reads only English but is five times faster.
+MULTILINGUAL_FROM_CJK_SHARE = 0.3
+
+Sample = Callable[[], Iterable[str]]
 
 
-def choose_embedder(settings: Settings) -> Embedder:
-    """The configured embedder, or the store's own when the user did not choose one."""
+def embedder_for(texts: Iterable[str]) -> str:
+    """The embedder `auto` picks for a new store from a sample of its texts."""
+    return "multilingual" if cjk_share(texts) >= MULTILINGUAL_FROM_CJK_SHARE else "default"
+
+
+def choose_embedder(settings: Settings, sample: Sample | None = None) -> Embedder:
+    """The store's own embedder; for a new store the configured one, and with `auto` (the
+    default) the one that reads the language of `sample`, the first texts it will hold."""
     meta = read_meta(settings)
     name: str = settings.embedder
-    if meta is not None and meta.embedder != name:
-        if "embedder" in settings.explicit:
+    if meta is None and name == "auto":
+        name = embedder_for(sample() if sample is not None else [])
+    elif meta is not None and meta.embedder != name:
+        if "embedder" in settings.explicit and name != "auto":
             raise EmbedderMismatchError(
                 f"the store in {settings.home} was filled by the '{meta.embedder}' embedder, "
                 f"not '{name}'; vectors of two embedders cannot be searched together",
@@ -40,13 +58,19 @@ def _open_embedder(name: str, settings: Settings) -> Embedder:
     return EMBEDDERS[name](settings.embed_max_tokens, settings.embed_batch_size)
 
 
-def open_for_writing(settings: Settings,
-                     dry_run: bool = False) -> tuple[RunEmbedder | None, MemoryStore | None]:
+def _meta(settings: Settings, embedder: Embedder) -> StoreMeta:
+    """What the store records: a new store uses today's segmenter, an old one keeps its own."""
+    meta = read_meta(settings)
+    segmenter = meta.segmenter if meta is not None else DEFAULT_SEGMENTER
+    return StoreMeta(embedder.name, embedder.model_id, embedder.dim, segmenter)
+
+
+def open_for_writing(settings: Settings, dry_run: bool = False, sample: Sample | None = None
+                     ) -> tuple[RunEmbedder | None, MemoryStore | None]:
     if dry_run:
         return None, None
-    embedder = choose_embedder(settings)
-    store = open_store(settings, StoreMeta(embedder.name, embedder.model_id,
-                                                     embedder.dim))
+    embedder = choose_embedder(settings, sample)
+    store = open_store(settings, _meta(settings, embedder))
     if settings.workers > 1 and embedder.name in EMBEDDERS:  # an endpoint needs no processes
         from memos_cli.pipeline.workers import EmbedderPool
 
@@ -61,6 +85,4 @@ def open_for_reading(settings: Settings) -> tuple[Embedder, MemoryStore] | None:
     if read_meta(settings) is None:
         return None
     embedder = choose_embedder(settings)
-    store = open_store(settings, StoreMeta(embedder.name, embedder.model_id,
-                                                     embedder.dim))
-    return embedder, store
+    return embedder, open_store(settings, _meta(settings, embedder))

@@ -7,7 +7,7 @@ from typing import Any
 from memos_cli.config import Settings
 from memos_cli.errors import StoreBusyError
 from memos_cli.state import State
-from memos_cli.store import StoreMeta, open_store, read_meta
+from memos_cli.store import open_store, read_meta
 
 
 def status(settings: Settings, runs: int = 10) -> dict[str, Any]:
@@ -31,7 +31,7 @@ def _store_status(settings: Settings) -> dict[str, Any]:
     described: dict[str, Any] = {"exists": True, "embedder": meta.embedder,
                                  "model_id": meta.model_id, "dim": meta.dim}
     try:
-        store = open_store(settings, StoreMeta(meta.embedder, meta.model_id, meta.dim))
+        store = open_store(settings, meta)
     except StoreBusyError:
         described["busy"] = True  # an import holds it; state.db still answers
         return described

@@ -54,6 +54,9 @@ class EmbedderPool:
             tokens += share_tokens
         return vectors, tokens
 
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed([text])[0][0]
+
     def close(self) -> None:
         self._pool.close()
         self._pool.join()

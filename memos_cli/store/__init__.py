@@ -20,6 +20,9 @@ class StoreMeta:
     embedder: str
     model_id: str
     dim: int
+    # How CJK text was cut into words for BM25 (text/segment.py); stores made before that
+    # have no such key and keep whole runs as tokens.
+    segmenter: str = "none"
 
 
 def _meta_path(settings: Settings) -> Path:
@@ -78,12 +81,13 @@ def open_store(settings: Settings, meta: StoreMeta) -> MemoryStore:
 
         # The record of the embedder goes first: a store never exists without it.
         _write_atomically(_meta_path(settings), orjson.dumps(asdict(meta)))
-        return EdgeStore(settings.store_dir, meta.dim, settings.compact_every)
+        return EdgeStore(settings.store_dir, meta.dim, settings.compact_every, meta.segmenter)
     from memos_cli.store.server import ServerStore
 
     return ServerStore(_connect(settings), settings.qdrant_collection, meta.dim,
                        settings.qdrant_shard_number, settings.qdrant_replication_factor,
-                       settings.qdrant_on_disk, meta=asdict(meta))
+                       settings.qdrant_on_disk, meta=asdict(meta),
+                       segmenter=meta.segmenter)
 
 
 __all__ = ["Candidates", "MemoryFilter", "MemoryStore", "SearchHit", "SearchQuery", "StoreMeta",

@@ -23,10 +23,8 @@ from memos_cli.store.base import (
     SearchQuery,
 )
 from memos_cli.store.pages import MappedPages
-
-# BM25 length normalisation: memories are sentences to a few turns, far shorter than the
-# 256-token default, which would favour long episodes over precise facts.
-BM25_AVG_TOKENS = 128.0
+from memos_cli.store.sparse import SparseEncoder
+from memos_cli.text.segment import DEFAULT_SEGMENTER
 
 # Fewer payload indexes than a server collection (KEYWORD_INDEXES): each one costs every
 # on-disk segment about 0.4 MB of pages read on load. Kept: what narrows a search across users
@@ -52,9 +50,10 @@ MAPPED_PAGES_BUDGET = 64 * 2**20
 
 
 class EdgeStore:
-    def __init__(self, path: Path, dim: int, compact_every: int = COMPACT_EVERY_POINTS) -> None:
+    def __init__(self, path: Path, dim: int, compact_every: int = COMPACT_EVERY_POINTS,
+                 segmenter: str = DEFAULT_SEGMENTER) -> None:
         self.path = path
-        self._bm25 = qe.Bm25(qe.Bm25Config(avg_len=BM25_AVG_TOKENS))
+        self._sparse = SparseEncoder(segmenter)
         self._compact_every = compact_every
         self._config = _config(dim, compact_every)
         self._written_since_compaction = 0
@@ -95,7 +94,7 @@ class EdgeStore:
 
     def upsert(self, memories: Sequence[Memory]) -> None:
         points = [
-            qe.Point(m.id, {DENSE: m.vector or [], SPARSE: self._bm25.embed_document(m.index_text)},
+            qe.Point(m.id, {DENSE: m.vector or [], SPARSE: self._sparse.document(m.index_text)},
                      compact(m.payload))
             for m in memories
         ]
@@ -161,7 +160,7 @@ class EdgeStore:
                  limit=query.limit, query=qe.Query.Nearest(vector, using=name),
                  filter=condition, with_payload=True))]
             for name, vector in ((DENSE, query.vector),
-                                 (SPARSE, self._bm25.embed_query(query.text))))
+                                 (SPARSE, self._sparse.query(query.text))))
         return Candidates(dense, sparse)
 
     def count(self, user_id: str | None = None) -> int:

@@ -17,7 +17,6 @@ from datetime import datetime
 from functools import partial
 from typing import Any, TypeVar
 
-import qdrant_edge as qe
 from qdrant_client import QdrantClient
 from qdrant_client import models as qm
 from qdrant_client.http.exceptions import ResponseHandlingException, UnexpectedResponse
@@ -35,7 +34,9 @@ from memos_cli.store.base import (
     SearchHit,
     SearchQuery,
 )
-from memos_cli.store.edge import BM25_AVG_TOKENS, compact, complete, dense_of, raw_point
+from memos_cli.store.edge import compact, complete, dense_of, raw_point
+from memos_cli.store.sparse import SparseEncoder
+from memos_cli.text.segment import DEFAULT_SEGMENTER
 
 T = TypeVar("T")
 _UPSERT_BATCH = 256
@@ -65,10 +66,11 @@ def connect(url: str, api_key_env: str = "QDRANT_API_KEY", timeout_s: float = 30
 class ServerStore:
     def __init__(self, client: QdrantClient, collection: str, dim: int, shard_number: int = 1,
                  replication_factor: int = 1, on_disk: bool = False,
-                 meta: dict[str, Any] | None = None) -> None:
+                 meta: dict[str, Any] | None = None,
+                 segmenter: str = DEFAULT_SEGMENTER) -> None:
         self.client = client
         self.collection = collection
-        self._bm25 = qe.Bm25(qe.Bm25Config(avg_len=BM25_AVG_TOKENS))
+        self._encoder = SparseEncoder(segmenter)
         if not client.collection_exists(collection):
             client.create_collection(
                 collection,
@@ -101,7 +103,7 @@ class ServerStore:
         raise AssertionError("unreachable")
 
     def _sparse(self, text: str, query: bool = False) -> qm.SparseVector:
-        vector = self._bm25.embed_query(text) if query else self._bm25.embed_document(text)
+        vector = self._encoder.query(text) if query else self._encoder.document(text)
         return qm.SparseVector(indices=list(vector.indices), values=list(vector.values))
 
     def upsert(self, memories: Sequence[Memory]) -> None:

@@ -17,6 +17,11 @@ class Embedder(Protocol):
         """Unit-length vectors for the texts, and how many tokens were embedded."""
         ...
 
+    def embed_query(self, text: str) -> np.ndarray:
+        """The vector of a search query (models trained with query and passage prefixes
+        embed the two differently)."""
+        ...
+
 
 def _default(max_tokens: int, batch_size: int, threads: int = 0) -> Embedder:
     from memos_cli.pipeline.embedders.minilm import MiniLMEmbedder  # loads onnxruntime: only here
@@ -30,4 +35,11 @@ def _hash(max_tokens: int, batch_size: int, threads: int = 0) -> Embedder:
     return HashEmbedder()
 
 
-EMBEDDERS: dict[str, Callable[..., Embedder]] = {"default": _default, "hash": _hash}
+def _multilingual(max_tokens: int, batch_size: int, threads: int = 0) -> Embedder:
+    from memos_cli.pipeline.embedders.multilingual import MultilingualEmbedder
+
+    return MultilingualEmbedder(max_tokens=max_tokens, batch_size=batch_size, threads=threads)
+
+
+EMBEDDERS: dict[str, Callable[..., Embedder]] = {"default": _default, "hash": _hash,
+                                                  "multilingual": _multilingual}

@@ -27,3 +27,6 @@ class HashEmbedder:
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         norms[norms == 0] = 1.0
         return vectors / norms, tokens
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed([text])[0][0]

@@ -88,3 +88,6 @@ class MiniLMEmbedder:
             pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
             out[rows] = pooled
         return out, tokens
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed([text])[0][0]

@@ -35,7 +35,7 @@ def _month_text(moment: datetime) -> str:
     return moment.strftime("%B %Y")
 
 
-def _shift_months(moment: datetime, months: int) -> datetime:
+def shift_months(moment: datetime, months: int) -> datetime:
     index = moment.year * 12 + moment.month - 1 + months
     return moment.replace(year=index // 12, month=index % 12 + 1, day=1)
 
@@ -63,7 +63,7 @@ def resolve_expression(expr: str, said: datetime, count: str | None = None,
         if unit == "week":
             return "the week of " + day_text(said - timedelta(weeks=n))
         if unit == "month":
-            return _month_text(_shift_months(said, -n))
+            return _month_text(shift_months(said, -n))
         return str(said.year - n)
     fixed = {
         "the day before yesterday": -2, "yesterday": -1, "last night": -1, "today": 0,
@@ -82,7 +82,7 @@ def resolve_expression(expr: str, said: datetime, count: str | None = None,
             return "the weekend of " + day_text(start + timedelta(days=5))
         return "the week of " + day_text(start)
     if what == "month":
-        return _month_text(_shift_months(said, step))
+        return _month_text(shift_months(said, step))
     if what == "year":
         return str(said.year + step)
     return f"{what} {said.year + step}"  # seasons

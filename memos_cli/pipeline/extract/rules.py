@@ -12,6 +12,8 @@ from memos_cli.models import MemoryCandidate, Message, TurnBatch
 from memos_cli.pipeline.documents import chunks
 from memos_cli.pipeline.extract.dates import day_text
 from memos_cli.pipeline.extract.statements import find_statements
+from memos_cli.pipeline.extract.statements_zh import find_statements_zh
+from memos_cli.text.scripts import has_cjk
 
 _TOOL_RESULT_CHARS = 300
 _CHOICE_CONTEXT_CHARS = 200
@@ -102,7 +104,10 @@ def _statements(messages: list[Message]) -> list[MemoryCandidate]:
     for index, message in enumerate(messages):
         if message.role != "user" or not isinstance(message.text, str):
             continue
-        for statement in find_statements(message.text, message.chat_time):
+        statements = find_statements(message.text, message.chat_time)
+        if has_cjk(message.text):
+            statements += find_statements_zh(message.text, message.chat_time)
+        for statement in statements:
             text = f"{message.name}: {statement.text}" if message.name else statement.text
             sources = [message.message_id]
             if statement.attributes.get("kind") == "choice":

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from memos_cli.pipeline.extract.dates import annotate_dates, has_relative_date
+from memos_cli.text.scripts import has_cjk
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
 _FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|I'll|I'd|im|ive)\b|\b(?:my|me|mine|myself)\b",
@@ -155,6 +156,8 @@ def find_statements(text: str, said: datetime | None) -> list[Statement]:
     """Every preference and fact the user states about themself in one message."""
     found: list[Statement] = []
     for sentence in _SENTENCE_END.split(text):
+        if has_cjk(sentence):
+            continue  # statements_zh.py reads it
         form = _form_line(sentence)
         if form is not None:
             found.append(form)
