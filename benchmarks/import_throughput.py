@@ -71,6 +71,8 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("file", nargs="?", type=Path, help="a memos JSONL file to import")
     parser.add_argument("--messages", type=int, default=10_000, help="size of the generated corpus")
+    parser.add_argument("--language", choices=["en", "zh"], default="en",
+                        help="of the generated corpus; zh gets the embedder `auto` picks for it")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--workers", default="1",
                         help="comma-separated embedding process counts to compare, e.g. 1,2")
@@ -79,21 +81,23 @@ def main() -> None:
 
     work = Path(tempfile.mkdtemp(prefix="memos-bench-"))
     try:
-        corpus = args.file or write_corpus(work / "corpus.jsonl", args.messages)
-        first = run_import(corpus, work / "home-default", "default")
-        again = run_import(corpus, work / "home-default", "default")
+        corpus = args.file or write_corpus(work / "corpus.jsonl", args.messages,
+                                           language=args.language)
+        first = run_import(corpus, work / "home-default", "auto")
+        again = run_import(corpus, work / "home-default", "auto")
         hashed = run_import(corpus, work / "home-hash", "hash")
         by_workers = {1: first}
         for count in worker_counts:
             if count != 1:
-                by_workers[count] = run_import(corpus, work / f"home-w{count}", "default",
+                by_workers[count] = run_import(corpus, work / f"home-w{count}", "auto",
                                                ["--workers", str(count)])
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
     result = figures(first)
     result.update({
-        "corpus": str(args.file or f"generated ({args.messages:,} messages)"),
+        "corpus": str(args.file or f"generated ({args.messages:,} messages, {args.language})"),
+        "embedder": first["embedder"],
         # The hash run is short enough for start-up (interpreter, imports, creating the store's
         # indexes: about 0.7 s, whatever the file's size) to weigh; both figures are printed.
         "hash_messages_per_s": round(hashed["records_read"] / hashed["elapsed_s"], 1),
@@ -109,8 +113,9 @@ def main() -> None:
         print(json.dumps(result))
         return
     print(f"corpus: {result['corpus']}")
-    print(f"default embedder: {result['messages']:,} messages in {result['wall_s']} s = "
-          f"{result['messages_per_s']} messages/s (target >= 200)")
+    target = 150 if args.language == "zh" else 200
+    print(f"{result['embedder']} embedder: {result['messages']:,} messages in "
+          f"{result['wall_s']} s = {result['messages_per_s']} messages/s (target >= {target})")
     print(f"  embed share of wall time: {result['embed_share']:.1%} (target >= 85%)")
     print(f"  embedded per message: {result['texts_per_message']} texts, "
           f"{result['tokens_per_message']} tokens; memories written: {result['memories']:,}")

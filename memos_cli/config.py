@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from memos_cli.errors import ConfigError
 
-EmbedderName = Literal["auto", "default", "multilingual", "hash", "openai"]
+EmbedderName = Literal["auto", "default", "multilingual", "e5", "hash", "openai"]
 ExtractorName = Literal["rules", "llm"]
 
 ENV_PREFIX = "MEMOS_"

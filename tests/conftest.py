@@ -14,6 +14,7 @@ from memos_cli.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_data"
+HISTORY_ZH = ROOT / "tests" / "data" / "history_zh.jsonl"  # five short Chinese conversations
 SHARED = ROOT.parent / "shared"
 
 

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from conftest import SAMPLES
+from conftest import HISTORY_ZH, SAMPLES
 from memos_cli.cli import app
 from memos_cli.config import load_settings
 from memos_cli.models import Memory
@@ -44,8 +44,10 @@ class Recording:
 @pytest.fixture(scope="module")
 def sample_memories(tmp_path_factory: pytest.TempPathFactory) -> list[Memory]:
     home = tmp_path_factory.mktemp("source")
-    result = CliRunner().invoke(app, ["import", str(SAMPLES / "history.jsonl"), "--home",
-                                      str(home), "--embedder", "hash", "--json"])
+    # Chinese too: both backends must cut it into the same words (store/sparse.py).
+    result = CliRunner().invoke(app, ["import", str(SAMPLES / "history.jsonl"),
+                                      str(HISTORY_ZH), "--home", str(home), "--embedder", "hash",
+                                      "--json"])
     assert result.exit_code == 0, result.output
     opened = open_for_reading(load_settings({"home": home}))
     assert opened is not None
@@ -99,6 +101,7 @@ FILTERS = [
                                            "conversation_id": ["bob-running"]}),
     MemoryFilter(user_id="nobody", include_public=True),
     MemoryFilter(user_id="alice", include_superseded=True),
+    MemoryFilter(user_id="zh"),
     MemoryFilter(),
 ]
 
@@ -109,7 +112,8 @@ def test_scroll_and_search_agree(stores: tuple[Any, Any], where: MemoryFilter) -
     assert payloads(list(edge.scroll(where))) == payloads(list(server.scroll(where)))
     if where.user_id is None:
         return
-    for text in ("spicy food", "knees after running", "hotel in Guangzhou", "thesis"):
+    for text in ("spicy food", "knees after running", "hotel in Guangzhou", "thesis", "辣",
+                 "在 Google 工作", "我养了一只猫"):
         query = SearchQuery(filter=where, text=text, vector=unit_vector(text), limit=1000)
         edge_lists, server_lists = edge.candidates(query), server.candidates(query)
         for mine, theirs in ((edge_lists.dense, server_lists.dense),

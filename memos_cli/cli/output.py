@@ -30,5 +30,12 @@ def handle_errors() -> Iterator[None]:
 
 
 def print_json(value: Any) -> None:
-    sys.stdout.write(orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode() + "\n")
+    """UTF-8 whatever the locale (cron often runs under LANG=C): Chinese text as written."""
+    data = orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS) + b"\n"
     sys.stdout.flush()
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        sys.stdout.write(data.decode())
+    else:
+        buffer.write(data)
+        buffer.flush()

@@ -41,5 +41,11 @@ def _multilingual(max_tokens: int, batch_size: int, threads: int = 0) -> Embedde
     return MultilingualEmbedder(max_tokens=max_tokens, batch_size=batch_size, threads=threads)
 
 
-EMBEDDERS: dict[str, Callable[..., Embedder]] = {"default": _default, "hash": _hash,
-                                                  "multilingual": _multilingual}
+def _e5(max_tokens: int, batch_size: int, threads: int = 0) -> Embedder:
+    from memos_cli.pipeline.embedders.e5 import E5Embedder
+
+    return E5Embedder(max_tokens=max_tokens, batch_size=batch_size, threads=threads)
+
+
+EMBEDDERS: dict[str, Callable[..., Embedder]] = {
+    "default": _default, "multilingual": _multilingual, "e5": _e5, "hash": _hash}
