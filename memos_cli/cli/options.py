@@ -18,9 +18,12 @@ HomeOpt = Annotated[Path | None, typer.Option(
 ConfigOpt = Annotated[Path | None, typer.Option(
     "--config", help="A TOML config file (see config.example.toml).", show_default=False)]
 EmbedderOpt = Annotated[str | None, typer.Option(
-    "--embedder", help="'default' (all-MiniLM-L6-v2, offline), 'hash' (no model; for tests) or "
-    "'openai' (an OpenAI-compatible endpoint, [embedding] in config). A store keeps the "
-    "embedder it was filled with.", show_default=False)]
+    "--embedder", help="A new store's model: 'auto' (the default: 'multilingual' when its "
+    "first texts are Chinese, Japanese or Korean, else 'default'), 'default' "
+    "(all-MiniLM-L6-v2, English), 'multilingual' (USE multilingual v3), 'e5' "
+    "(multilingual-e5-small; the e5 extra), 'hash' (no model; for tests) or 'openai' (an "
+    "OpenAI-compatible endpoint, [embedding] in config). A store keeps the embedder it was "
+    "filled with.", show_default=False)]
 ExtractorOpt = Annotated[str | None, typer.Option(
     "--extractor", help="'rules' (offline) or 'llm' (an OpenAI-compatible chat endpoint, "
     "[llm] in config; the key only from the variable its api_key_env names) "

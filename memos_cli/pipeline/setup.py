@@ -9,19 +9,16 @@ from memos_cli.errors import EmbedderMismatchError
 from memos_cli.pipeline.embed import RunEmbedder
 from memos_cli.pipeline.embedders import EMBEDDERS, Embedder
 from memos_cli.store import MemoryStore, StoreMeta, open_store, read_meta
-from memos_cli.text.scripts import cjk_share
+from memos_cli.text.language import is_english
 from memos_cli.text.segment import DEFAULT_SEGMENTER
-
-# A new store whose first texts are at least this CJK (by words, scripts.cjk_share) gets the
-# multilingual model; MiniLM reads only English but is five times faster.
-MULTILINGUAL_FROM_CJK_SHARE = 0.3
 
 Sample = Callable[[], Iterable[str]]
 
 
 def embedder_for(texts: Iterable[str]) -> str:
-    """The embedder `auto` picks for a new store from a sample of its texts."""
-    return "multilingual" if cjk_share(texts) >= MULTILINGUAL_FROM_CJK_SHARE else "default"
+    """The embedder `auto` picks for a new store from a sample of its texts: MiniLM ranks
+    English best, and reads nothing else."""
+    return "default" if is_english(list(texts)) else "multilingual"
 
 
 def choose_embedder(settings: Settings, sample: Sample | None = None) -> Embedder:

@@ -50,6 +50,9 @@ def test_a_new_store_gets_the_model_of_its_language() -> None:
     english = ["I like spicy food", "I love 火锅 and dim sum a lot, honestly"]
     assert embedder_for(english) == "default"
     assert embedder_for([]) == "default"
+    spanish = ["Hola, me llamo Ana y vivo en Madrid con mi familia desde hace cinco años.",
+               "Me encanta la comida picante pero no soporto el aceite de oliva."]
+    assert embedder_for(spanish) == "multilingual"  # MiniLM reads English only
     assert cjk_share(["abc"]) == 0.0
 
 
