@@ -14,6 +14,7 @@ from memos_cli.cli.memories import forget_command, memories_app
 from memos_cli.cli.migrate import migrate_command
 from memos_cli.cli.process import process_command
 from memos_cli.cli.search import search_command
+from memos_cli.cli.serve import serve_command
 from memos_cli.cli.status import status_command
 
 app = typer.Typer(
@@ -32,6 +33,7 @@ app.add_typer(memories_app, name="memories")
 app.command("forget")(forget_command)
 app.command("status")(status_command)
 app.command("migrate")(migrate_command)
+app.command("serve")(serve_command)
 
 
 def _version(value: bool) -> None:

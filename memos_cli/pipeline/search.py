@@ -20,6 +20,7 @@ class SearchOptions:
     query: str
     top_k: int = 10
     where: MemoryFilter | None = None  # scope and filters; the user's own memories by default
+    vector: list[float] | None = None  # the query's, when the caller embedded it already
 
 
 # Candidates fetched from each list per result wanted: enough for fusion to find hits that
@@ -37,11 +38,11 @@ class Searcher:
         self.settings = settings
 
     def search(self, options: SearchOptions) -> list[SearchHit]:
-        vector = self.embedder.embed_query(options.query)
+        vector = options.vector or self.embedder.embed_query(options.query).tolist()
         where = options.where or MemoryFilter()
-        where.user_id = options.user_id
+        where.user_id = options.user_id or None  # none: an agent_id filter scopes it
         candidates = self.store.candidates(SearchQuery(
-            filter=where, text=options.query, vector=vector.tolist(),
+            filter=where, text=options.query, vector=vector,
             limit=max(options.top_k * _PREFETCH_FACTOR, _MIN_PREFETCH)))
         hits = fuse(candidates, self.settings.rrf_k, self.settings.dense_weight)
         return collapse(join_parts(hits))[:options.top_k]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -49,6 +51,42 @@ COMPACT_EVERY_POINTS = 25_000
 MAPPED_PAGES_BUDGET = 64 * 2**20
 
 
+class _Gate:
+    """Many threads use the shard at once (`memos serve` searches while it imports); only a
+    compaction, which closes and reopens it, waits for them and keeps them out."""
+
+    def __init__(self) -> None:
+        self._users = 0
+        self._swapping = False
+        self._changed = threading.Condition()
+
+    @contextlib.contextmanager
+    def use(self) -> Iterator[None]:
+        with self._changed:
+            while self._swapping:
+                self._changed.wait()
+            self._users += 1
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._users -= 1
+                self._changed.notify_all()
+
+    @contextlib.contextmanager
+    def swap(self) -> Iterator[None]:
+        with self._changed:
+            while self._swapping or self._users:
+                self._changed.wait()
+            self._swapping = True
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._swapping = False
+                self._changed.notify_all()
+
+
 class EdgeStore:
     def __init__(self, path: Path, dim: int, compact_every: int = COMPACT_EVERY_POINTS,
                  segmenter: str = DEFAULT_SEGMENTER) -> None:
@@ -59,6 +97,8 @@ class EdgeStore:
         self._written_since_compaction = 0
         self._pages = MappedPages(path, MAPPED_PAGES_BUDGET)
         self._closed: StoreUnavailableError | None = None
+        self._gate = _Gate()
+        self._write_lock = threading.Lock()  # one writing thread at a time (compaction counts)
         try:
             if (path / "wal").exists():
                 # With the config: a run killed while creating the shard leaves a WAL and no
@@ -103,19 +143,28 @@ class EdgeStore:
     def _write(self, points: list[qe.Point]) -> None:
         if not points:
             return
-        self._shard.update(qe.UpdateOperation.upsert_points(points))
-        self._written_since_compaction += len(points)
-        if self._written_since_compaction >= self._compact_every:
-            self.compact_segments()
-        else:
-            self._pages.check()
+        with self._write_lock:
+            with self._gate.use():
+                self._shard.update(qe.UpdateOperation.upsert_points(points))
+            self._written_since_compaction += len(points)
+            if self._written_since_compaction >= self._compact_every:
+                self.compact_segments()
+            else:
+                self._pages.check()
 
     def compact_segments(self) -> None:
         """Move what was written into immutable on-disk segments and reopen the shard, which
         releases the appendable segment's memory and the pages the run touched. A run killed
         meanwhile loses nothing: qdrant's optimizer swaps segments only once they are whole."""
         self._pages.release()  # before the optimizer's own reads pile on top
-        self._shard.optimize()
+        with self._gate.use():
+            self._shard.optimize()  # searches go on meanwhile
+        with self._gate.swap():
+            self._reopen()
+        self._written_since_compaction = 0
+        self._pages.release()  # loading reads every segment's trackers and the WAL
+
+    def _reopen(self) -> None:
         self._shard.flush()
         self._shard.close()
         try:
@@ -128,13 +177,13 @@ class EdgeStore:
                 "nothing written is lost: fix the cause (disk space, permissions) and run the "
                 "import again; it resumes from its last checkpoint")
             raise self._closed from exc
-        self._written_since_compaction = 0
-        self._pages.release()  # loading reads every segment's trackers and the WAL
 
     def retrieve(self, ids: Sequence[str], with_vectors: bool = False) -> list[Memory]:
         if not ids:
             return []
-        records = self._shard.retrieve(list(ids), with_payload=True, with_vector=with_vectors)
+        with self._gate.use():
+            records = self._shard.retrieve(list(ids), with_payload=True,
+                                           with_vector=with_vectors)
         return [Memory(str(r.id), complete(r.payload),
                        dense_of(r.vector) if with_vectors else None) for r in records]
 
@@ -143,9 +192,10 @@ class EdgeStore:
         condition = _filter(where) if where is not None else None
         offset = None
         while True:
-            records, offset = self._shard.scroll(qe.ScrollRequest(
-                offset=offset, limit=page, filter=condition, with_payload=True,
-                with_vector=with_vectors))
+            with self._gate.use():
+                records, offset = self._shard.scroll(qe.ScrollRequest(
+                    offset=offset, limit=page, filter=condition, with_payload=True,
+                    with_vector=with_vectors))
             for r in records:
                 yield Memory(str(r.id), complete(r.payload),
                              dense_of(r.vector) if with_vectors else None)
@@ -154,13 +204,14 @@ class EdgeStore:
 
     def candidates(self, query: SearchQuery) -> Candidates:
         condition = _filter(query.filter)
-        dense, sparse = (
-            [SearchHit(str(p.id), float(p.score), complete(p.payload))
-             for p in self._shard.query(qe.QueryRequest(
-                 limit=query.limit, query=qe.Query.Nearest(vector, using=name),
-                 filter=condition, with_payload=True))]
-            for name, vector in ((DENSE, query.vector),
-                                 (SPARSE, self._sparse.query(query.text))))
+        sparse_query = self._sparse.query(query.text)
+        with self._gate.use():
+            dense, sparse = (
+                [SearchHit(str(p.id), float(p.score), complete(p.payload))
+                 for p in self._shard.query(qe.QueryRequest(
+                     limit=query.limit, query=qe.Query.Nearest(vector, using=name),
+                     filter=condition, with_payload=True))]
+                for name, vector in ((DENSE, query.vector), (SPARSE, sparse_query)))
         return Candidates(dense, sparse)
 
     def count(self, user_id: str | None = None) -> int:
@@ -168,11 +219,13 @@ class EdgeStore:
         if user_id is not None:
             condition = qe.Filter(must=[qe.FieldCondition(TENANT_INDEX,
                                                           match=qe.MatchValue(user_id))])
-        return int(self._shard.count(qe.CountRequest(filter=condition, exact=True)))
+        with self._gate.use():
+            return int(self._shard.count(qe.CountRequest(filter=condition, exact=True)))
 
     def export_page(self, offset: Any, page: int) -> tuple[list[RawPoint], Any]:
-        records, next_offset = self._shard.scroll(qe.ScrollRequest(
-            offset=offset, limit=page, with_payload=True, with_vector=True))
+        with self._gate.use():
+            records, next_offset = self._shard.scroll(qe.ScrollRequest(
+                offset=offset, limit=page, with_payload=True, with_vector=True))
         return [raw_point(r.id, r.payload, r.vector) for r in records], next_offset
 
     def import_points(self, points: Sequence[RawPoint]) -> None:
@@ -182,17 +235,20 @@ class EdgeStore:
 
     def delete(self, ids: Sequence[str]) -> None:
         if ids:
-            self._shard.update(qe.UpdateOperation.delete_points(list(ids)))
+            with self._write_lock, self._gate.use():
+                self._shard.update(qe.UpdateOperation.delete_points(list(ids)))
 
     def delete_matching(self, where: MemoryFilter) -> int:
         condition = _filter(where)
-        doomed = int(self._shard.count(qe.CountRequest(filter=condition, exact=True)))
-        if doomed:
-            self._shard.update(qe.UpdateOperation.delete_points_by_filter(condition))
+        with self._write_lock, self._gate.use():
+            doomed = int(self._shard.count(qe.CountRequest(filter=condition, exact=True)))
+            if doomed:
+                self._shard.update(qe.UpdateOperation.delete_points_by_filter(condition))
         return doomed
 
     def counts_by(self, field: str, limit: int = 1_000_000) -> dict[str, int]:
-        response = self._shard.facet(qe.FacetRequest(field, limit=limit, exact=True))
+        with self._gate.use():
+            response = self._shard.facet(qe.FacetRequest(field, limit=limit, exact=True))
         # qdrant-edge keeps a value whose points were all deleted, with a count of 0.
         return {str(hit.value): int(hit.count) for hit in response.hits if hit.count}
 
