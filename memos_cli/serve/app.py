@@ -175,7 +175,7 @@ def _describe(errors: Sequence[Any]) -> tuple[int, str]:
     first = errors[0]
     kind = str(first.get("type", ""))
     where = ".".join(str(part) for part in first.get("loc", ()) if part != "body") or "body"
-    if kind in ("json_invalid", "json_type") or (where == "body" and "dict" in kind):
+    if kind in ("json_invalid", "json_type") or where == "body":
         return codes.BAD_PARAMETERS, "the body must be a JSON object (Content-Type: " \
             "application/json)"
     if kind == "missing":

@@ -197,7 +197,8 @@ class MemoryService:
                 "pages": math.ceil(total / size) if total else 0}
 
     def get_memory(self, memory_id: str) -> dict[str, Any]:
-        found = self._store.retrieve([memory_id]) if self._store is not None else []
+        ids = _memory_ids([memory_id])
+        found = self._store.retrieve(ids) if self._store is not None and ids else []
         if not found:
             raise ApiError(codes.MEMORY_NOT_FOUND, f"no memory {memory_id!r}")
         return memory_item(found[0].id, found[0].payload, detail=True)
@@ -211,7 +212,7 @@ class MemoryService:
         if self._store is None:
             return 0
         if body.memory_ids:
-            found = self._store.retrieve(body.memory_ids)
+            found = self._store.retrieve(_memory_ids(body.memory_ids))
             self._store.delete([m.id for m in found])
             return len(found)
         types = [body.memory_type] if body.memory_type else []
@@ -355,6 +356,17 @@ def _limit(value: int | None, default: int, most: int) -> int:
     if value < 1:
         raise ApiError(codes.BAD_PARAMETERS, f"a limit must be at least 1, not {value}")
     return min(value, most)
+
+
+def _memory_ids(ids: list[str]) -> list[str]:
+    """The ids that can be memos memory ids (UUIDs); others name no memory."""
+    valid = []
+    for memory_id in ids:
+        try:
+            valid.append(str(uuid.UUID(str(memory_id))))
+        except ValueError:
+            continue
+    return valid
 
 
 def _task_id() -> str:
