@@ -5,10 +5,8 @@ from __future__ import annotations
 import base64
 import os
 import signal
-import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -17,11 +15,10 @@ from typing import Any
 
 import pytest
 import requests
-import uvicorn
 
-from memos_cli.config import load_settings
-from memos_cli.serve.app import BASE, create_app
+from memos_cli.serve.app import BASE
 from memos_cli.state import State
+from serving import Server, free_port
 
 GUANGZHOU = [
     {"role": "user", "content": "I'm planning a trip to Guangzhou this summer, what chain "
@@ -32,42 +29,6 @@ GUANGZHOU = [
     {"role": "assistant", "content": "Okay, if you have any other questions, feel free to ask "
      "me.", "chat_time": "2025-06-03 09:15:00"},
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-class Server:
-    """One uvicorn server in a thread; `post` returns the reply's JSON after checking that it
-    is the MemOS envelope with HTTP 200."""
-
-    def __init__(self, home: Path, api_key: str | None = None, **settings: Any) -> None:
-        self.home = home
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}{BASE}"
-        app = create_app(load_settings({"home": home, "embedder": "hash", **settings}), api_key)
-        self._server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port,
-                                                     log_level="warning"))
-        self._thread = threading.Thread(target=self._server.run, daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + 30
-        while not self._server.started:
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.02)
-
-    def post(self, path: str, body: Any = None, **kwargs: Any) -> dict[str, Any]:
-        reply = requests.post(f"{self.base}/{path}", json=body, timeout=30, **kwargs)
-        assert reply.status_code == 200, reply.text
-        found: dict[str, Any] = reply.json()
-        assert set(found) == {"code", "message", "data"}, found
-        return found
-
-    def stop(self) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout=30)
 
 
 @pytest.fixture
