@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import os
 import signal
 import subprocess
@@ -16,6 +17,7 @@ from typing import Any
 import pytest
 import requests
 
+from conftest import write_jsonl
 from memos_cli.serve.app import BASE
 from memos_cli.state import State
 from serving import Server, free_port
@@ -287,3 +289,56 @@ def test_serving_beyond_loopback_needs_a_key(home: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "memos_cli", "serve", "--host", "0.0.0.0"],
                           env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "MEMOS_API_KEY" in done.stderr
+
+
+def start_serve(home: Path, port: int) -> subprocess.Popen[bytes]:
+    """`memos serve` in its own process, once it answers."""
+    env = {**os.environ, "MEMOS_HOME": str(home), "MEMOS_EMBEDDER": "hash"}
+    env.pop("MEMOS_API_KEY", None)
+    process = subprocess.Popen([sys.executable, "-m", "memos_cli", "serve", "--port",
+                                str(port), "--no-access-log"], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            requests.get(f"http://127.0.0.1:{port}{BASE}/health", timeout=1)
+            return process
+        except requests.ConnectionError:
+            assert process.poll() is None, process.stderr.read() if process.stderr else ""
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+
+
+def test_the_cli_hands_its_work_to_a_running_server(home: Path, tmp_path: Path,
+                                                    cli: Any) -> None:
+    corpus = write_jsonl(tmp_path / "corpus.jsonl", [
+        {"user_id": f"user{n % 50:04d}", "conversation_id": f"c{n % 400}", "role": "user",
+         "content": f"I like spicy food and item {n}; the weather was fine on day {n}",
+         "chat_time": f"2025-01-01 10:{n % 60:02d}:00", "message_id": f"m{n}"}
+        for n in range(6_000)])
+    server = start_serve(home, free_port())
+    try:
+        env = {**os.environ, "MEMOS_HOME": str(home)}
+        importing = subprocess.Popen([sys.executable, "-m", "memos_cli", "import",
+                                      str(corpus), "--json", "--quiet"], env=env,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        searches = 0
+        while importing.poll() is None:  # reads are answered during the import
+            found = cli("search", "--user", "user0001", "spicy food", "--json")
+            assert found.exit_code == 0, found.output
+            searches += 1
+        out, err = importing.communicate()
+        assert importing.returncode == 0, err
+        summary = json.loads(out)
+        assert summary["records_stored"] == 6_000 and searches >= 1
+        again = cli.json("import", str(corpus))
+        assert again["records_already_imported"] == 6_000 and again["records_stored"] == 0
+        added = cli.json("add", "--user", "h", "--msg", "I love green tea")
+        assert added["records_stored"] == 1 and added["stored"]
+        [listed] = [m for m in cli.json("memories", "list", "--user", "h")
+                    if m["memory_type"] == "preference"]
+        shown = cli.json("memories", "show", listed["id"])
+        assert shown["text"] == "I love green tea"
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)

@@ -21,6 +21,11 @@ def _opened(settings: Settings) -> MemoryStore | None:
 
 def list_memories(settings: Settings, where: MemoryFilter, limit: int,
                   offset: int = 0) -> list[Memory]:
+    from memos_cli.serve.client import running_server
+
+    server = running_server(settings)
+    if server is not None:  # it holds the store
+        return server.list(where, limit, offset)
     store = _opened(settings)
     if store is None:
         return []
@@ -32,6 +37,11 @@ def list_memories(settings: Settings, where: MemoryFilter, limit: int,
 
 
 def show_memory(settings: Settings, memory_id: str) -> Memory | None:
+    from memos_cli.serve.client import running_server
+
+    server = running_server(settings)
+    if server is not None:
+        return server.show(memory_id)
     store = _opened(settings)
     if store is None:
         return None

@@ -35,3 +35,21 @@ class NoProgress:
 
     def finish(self) -> None:
         pass
+
+
+class ProgressCounter:
+    """Keeps the latest snapshot, for whoever asks (an import run by `memos serve`, polled by
+    the `memos import` that handed it over)."""
+
+    def __init__(self) -> None:
+        self.bytes_total = 0
+        self.latest: ProgressSnapshot | None = None
+
+    def start(self, bytes_total: int) -> None:
+        self.bytes_total = bytes_total
+
+    def update(self, snapshot: ProgressSnapshot) -> None:
+        self.latest = snapshot
+
+    def finish(self) -> None:
+        pass

@@ -52,6 +52,11 @@ def add(settings: Settings, request: dict[str, Any], wait_s: float,
     user_id = request.get("user_id")
     if not isinstance(user_id, str | int) or not str(user_id):
         raise InputError("the request has no user_id", "pass --user, or set user_id in it")
+    from memos_cli.serve.client import running_server
+
+    server = running_server(settings)
+    if server is not None:  # it holds the store: it stores the request, now
+        return AddResult(False, report=server.add(request), reason=f"by {server.api_url}")
     if force_async or request.get("async_mode"):
         return AddResult(True, _enqueue(settings, str(user_id), request), "async mode")
     record = RawRecord("memos add", 1, orjson.dumps(request).decode(), request)

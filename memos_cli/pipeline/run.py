@@ -13,6 +13,7 @@ from pathlib import Path
 from memos_cli.config import Settings
 from memos_cli.errors import ConfigError, InputError, MemosError
 from memos_cli.models import RawRecord, RunReport
+from memos_cli.pipeline.embed import RunEmbedder
 from memos_cli.pipeline.failures import FailureWriter
 from memos_cli.pipeline.importer import Importer
 from memos_cli.pipeline.progress import NoProgress, ProgressSink
@@ -20,6 +21,7 @@ from memos_cli.pipeline.setup import Sample, open_for_writing
 from memos_cli.readers import ReaderOptions, check_format, detect_format
 from memos_cli.readers.sample import record_texts, sample_texts
 from memos_cli.state import State, command_line, writer_lock
+from memos_cli.store import MemoryStore
 from memos_cli.store.pages import process_status_kb
 
 
@@ -78,19 +80,57 @@ def peak_rss_mb() -> float | None:
     return round(peak_kb / 1024, 1) if peak_kb is not None else None
 
 
-def run_import(settings: Settings, options: ImportOptions,
-               progress: ProgressSink | None = None) -> RunReport:
+def checked_files(options: ImportOptions) -> list[tuple[Path, str]]:
+    """The input files with the reader of each; an error for a missing file or format."""
     for path in options.paths:
         if not path.is_file():
             raise InputError(f"no such file: {path}", "check the path (globs need quotes)")
     formats = [detect_format(p) if options.fmt == "auto" else options.fmt for p in options.paths]
     for fmt in formats:
         check_format(fmt)
-    files = list(zip(options.paths, formats, strict=True))
+    return list(zip(options.paths, formats, strict=True))
+
+
+def run_import(settings: Settings, options: ImportOptions,
+               progress: ProgressSink | None = None) -> RunReport:
+    files = checked_files(options)
+    from memos_cli.serve.client import running_server
+
+    server = running_server(settings)
+    if server is not None:  # it holds the store: it imports, and searches go on meanwhile
+        return server.import_files(options, progress)
     with _engine(settings, options.wait_s, options.failures_file, options.dry_run, progress,
                  lambda: sample_texts(files, options.reader)) as importer:
         importer.use_checkpoints = not (options.from_start or options.dry_run)
         importer.import_files(files, options.reader)
+    return importer.report
+
+
+def run_on(settings: Settings, options: ImportOptions, state: State, store: MemoryStore | None,
+           embedder: RunEmbedder | None, progress: ProgressSink) -> RunReport:
+    """An import on a state and store that are open already and whose writer lock is held
+    (`memos serve`'s writing thread), recorded in state.db like any run."""
+    files = checked_files(options)
+    run_id = new_run_id()
+    failures_path = options.failures_file or settings.failures_dir / f"{run_id}.jsonl"
+    state.start_run(run_id, "memos import (through memos serve) "
+                    + " ".join(str(p) for p in options.paths))
+    if options.dry_run:
+        store, embedder = None, None
+    embedded = (embedder.texts_embedded, embedder.tokens_embedded) if embedder else (0, 0)
+    importer = Importer(settings, run_id, state, store, embedder, FailureWriter(failures_path),
+                        progress, options.dry_run)
+    importer.use_checkpoints = not (options.from_start or options.dry_run)
+    try:
+        importer.import_files(files, options.reader)
+    except MemosError as exc:
+        importer.report.error_exit_code = exc.exit_code
+        raise
+    finally:
+        importer.finish()
+        importer.report.texts_embedded -= embedded[0]  # the server's embedder counts on
+        importer.report.tokens_embedded -= embedded[1]
+        state.end_run(run_id, importer.report.exit_code, importer.report.summary())
     return importer.report
 
 

@@ -122,7 +122,14 @@ def open_searcher(settings: Settings) -> Searcher | None:
 
 
 def search(settings: Settings, options: SearchOptions) -> list[SearchHit] | None:
-    """The hits, best first; None when this MEMOS_HOME has no store yet."""
+    """The hits, best first; None when this MEMOS_HOME has no store yet. While `memos serve`
+    holds the store, it answers."""
+    from memos_cli.serve.client import running_server
+
+    server = running_server(settings)
+    if server is not None:
+        return server.search(options.user_id, options.query, options.top_k,
+                             options.where or MemoryFilter())
     searcher = open_searcher(settings)
     if searcher is None:
         return None

@@ -23,6 +23,7 @@ from memos_cli.config import Settings
 from memos_cli.serve import errors as codes
 from memos_cli.serve import models
 from memos_cli.serve.errors import ApiError
+from memos_cli.serve.local import LOCAL, local_router
 from memos_cli.serve.service import MemoryService
 
 BASE = "/api/openmem/v1"
@@ -62,7 +63,8 @@ def create_app(settings: Settings, api_key: str | None = None) -> FastAPI:
         if length is not None and length.isdigit() and int(length) > MAX_BODY_BYTES:
             return failed(codes.BAD_PARAMETERS, f"the body is larger than "
                           f"{MAX_BODY_BYTES // 2**20} MB; send fewer messages per request")
-        if api_key and request.url.path.startswith(BASE) and request.url.path != f"{BASE}/health":
+        guarded = request.url.path.startswith((BASE, LOCAL))
+        if api_key and guarded and request.url.path != f"{BASE}/health":
             given = request.headers.get("authorization", "")
             scheme, _, token = given.partition(" ")
             if not given:
@@ -160,6 +162,8 @@ def create_app(settings: Settings, api_key: str | None = None) -> FastAPI:
         from memos_cli.serve.chat import answer
 
         return ok({"response": answer(s, body)})
+
+    app.include_router(local_router(memories))
 
     @app.api_route(BASE + "/{path:path}", methods=["GET", "POST", "PUT", "DELETE", "PATCH"])
     def unknown(path: str) -> JSONResponse:

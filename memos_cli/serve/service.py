@@ -129,7 +129,11 @@ class MemoryService:
         return found[0]
 
     # reads
-    def _searcher(self) -> Searcher | None:
+    @property
+    def store(self) -> MemoryStore | None:
+        return self._store
+
+    def searcher(self) -> Searcher | None:
         if self._embedder is None or self._store is None:
             return None
         return Searcher(self._embedder, self._store, self.settings)
@@ -140,7 +144,7 @@ class MemoryService:
         test = compile_filter(body.filter)
         result: dict[str, Any] = {"memory_detail_list": [], "preference_detail_list": [],
                                   "tool_memory_detail_list": [], "preference_note": ""}
-        searcher = self._searcher()
+        searcher = self.searcher()
         if searcher is None:
             return result
         vector = searcher.embedder.embed_query(str(body.query)).tolist()
@@ -317,7 +321,7 @@ class MemoryService:
         return True
 
     def search_context(self, user_id: str, query: str, limit: int) -> list[Memory]:
-        searcher = self._searcher()
+        searcher = self.searcher()
         if searcher is None:
             return []
         hits = searcher.search(SearchOptions(user_id=user_id, query=query, top_k=limit))

@@ -26,9 +26,11 @@ from memos_cli.models import RawRecord, RunReport
 from memos_cli.pipeline.embed import RunEmbedder
 from memos_cli.pipeline.failures import FailureWriter
 from memos_cli.pipeline.importer import Importer
-from memos_cli.pipeline.progress import NoProgress
+from memos_cli.pipeline.progress import NoProgress, ProgressCounter, ProgressSnapshot
+from memos_cli.pipeline.run import ImportOptions, run_on
+from memos_cli.pipeline.run import checked_files as _checked_files
 from memos_cli.pipeline.setup import open_for_writing
-from memos_cli.readers.sample import record_texts
+from memos_cli.readers.sample import record_texts, sample_texts
 from memos_cli.serve.records import COMPLETED, FAILED, Records, now_ms
 from memos_cli.state import State
 from memos_cli.store import MemoryStore
@@ -52,6 +54,15 @@ class _Job:
     future: Future[Outcome]
 
 
+@dataclass(slots=True)
+class ImportJob:
+    """A `memos import` handed to the server: its files, read by this process."""
+
+    options: ImportOptions
+    future: Future[RunReport] = field(default_factory=Future)
+    progress: ProgressCounter = field(default_factory=lambda: ProgressCounter())
+
+
 Opened = Callable[[RunEmbedder, MemoryStore], None]
 
 
@@ -60,7 +71,7 @@ class Writer(threading.Thread):
         super().__init__(name="memos-writer", daemon=True)
         self.settings = settings
         self._on_open = on_open
-        self._jobs: queue.Queue[_Job | None] = queue.Queue()
+        self._jobs: queue.Queue[_Job | ImportJob | None] = queue.Queue()
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self.embedder: RunEmbedder | None = None
@@ -73,6 +84,11 @@ class Writer(threading.Thread):
         future: Future[Outcome] = Future()
         self._jobs.put(_Job(request, future))
         return future
+
+    def submit_import(self, options: ImportOptions) -> ImportJob:
+        job = ImportJob(options)
+        self._jobs.put(job)
+        return job
 
     def wake(self) -> None:
         """A task was queued in state.db."""
@@ -111,19 +127,22 @@ class Writer(threading.Thread):
 
     def _loop(self) -> None:
         while not self._stopping.is_set():
-            jobs = self._take_jobs()
+            jobs, imports = self._take_jobs()
             if jobs:
                 self._store_jobs(jobs)
+            for job in imports:
+                self._run_import(job)
             self._drain_tasks()
 
-    def _take_jobs(self) -> list[_Job]:
+    def _take_jobs(self) -> tuple[list[_Job], list[ImportJob]]:
         jobs: list[_Job] = []
+        imports: list[ImportJob] = []
         try:
             first = self._jobs.get(timeout=1.0)
         except queue.Empty:
-            return jobs
-        pending: list[_Job | None] = [first]
-        while len(jobs) < _BATCH:
+            return jobs, imports
+        pending: list[_Job | ImportJob | None] = [first]
+        while len(jobs) < _BATCH and not imports:
             if pending:
                 item = pending.pop()
             else:
@@ -131,9 +150,28 @@ class Writer(threading.Thread):
                     item = self._jobs.get_nowait()
                 except queue.Empty:
                     break
-            if item is not None:
+            if isinstance(item, ImportJob):
+                imports.append(item)
+            elif item is not None:
                 jobs.append(item)
-        return jobs
+        return jobs, imports
+
+    def _run_import(self, job: ImportJob) -> None:
+        """The import as `memos import` runs it, in this thread, on the open store: searches
+        go on meanwhile; adds wait for it (async ones are queued as usual)."""
+        options = job.options
+        try:
+            if self.store is None:
+                files = _checked_files(options)
+                self._open(sample_texts(files, options.reader))
+            report = run_on(self.settings, options, self._state, self.store, self.embedder,
+                            _Interleaved(job.progress, self._serve_waiting_adds))
+        except BaseException as exc:
+            job.future.set_exception(exc)
+            if not isinstance(exc, Exception):
+                raise
+            return
+        job.future.set_result(report)
 
     def _store_jobs(self, jobs: list[_Job]) -> None:
         try:
@@ -148,6 +186,7 @@ class Writer(threading.Thread):
             job.future.set_result(outcome)
 
     def _drain_tasks(self) -> None:
+        self._drain_cli_queue()
         while not self._stopping.is_set() and self._jobs.empty():
             pending = self._records.pending(_BATCH)
             if not pending:
@@ -164,6 +203,35 @@ class Writer(threading.Thread):
                     self._records.finish_task(task_id, FAILED, "; ".join(outcome.failed)[:500])
                 else:
                     self._records.finish_task(task_id, COMPLETED)
+
+    def _serve_waiting_adds(self) -> None:
+        """Synchronous adds that arrived during an import, stored between its flushes so that
+        they wait a moment, not for the whole import."""
+        jobs: list[_Job] = []
+        later: list[ImportJob | None] = []
+        while len(jobs) < _BATCH:
+            try:
+                item = self._jobs.get_nowait()
+            except queue.Empty:
+                break
+            if isinstance(item, _Job):
+                jobs.append(item)
+            else:
+                later.append(item)
+        for item in later:
+            self._jobs.put(item)
+        if jobs:
+            self._store_jobs(jobs)
+
+    def _drain_cli_queue(self) -> None:
+        """Requests `memos add --async` queued before the server started (`memos process`
+        cannot run while the server holds the store)."""
+        while not self._stopping.is_set() and self._jobs.empty():
+            rows = self._state.queued(_BATCH)
+            if not rows:
+                return
+            self.store_requests([request for _, request in rows])
+            self._state.dequeue([row_id for row_id, _ in rows])
 
     def store_requests(self, requests: list[dict[str, Any]]) -> list[Outcome]:
         """Store requests in one run; each request's outcome."""
@@ -189,6 +257,24 @@ class Writer(threading.Thread):
                                                                       strict=True)
                                      if not outcome.failed for row in _message_rows(request)])
         return outcomes
+
+
+class _Interleaved:
+    """An import's progress sink that also lets waiting adds through at each update."""
+
+    def __init__(self, counter: ProgressCounter, between: Callable[[], None]) -> None:
+        self._counter = counter
+        self._between = between
+
+    def start(self, bytes_total: int) -> None:
+        self._counter.start(bytes_total)
+
+    def update(self, snapshot: ProgressSnapshot) -> None:
+        self._counter.update(snapshot)
+        self._between()
+
+    def finish(self) -> None:
+        self._counter.finish()
 
 
 def _message_rows(request: dict[str, Any]) -> list[tuple[str, str, str, str, str, int]]:
