@@ -228,22 +228,9 @@ def test_eight_clients_adding_at_once_store_every_message_once(server: Server) -
 def test_a_server_killed_with_tasks_queued_finishes_them_after_a_restart(home: Path) -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}{BASE}"
-    env = {**os.environ, "MEMOS_HOME": str(home), "MEMOS_EMBEDDER": "hash"}
-    env.pop("MEMOS_API_KEY", None)
 
     def start() -> subprocess.Popen[bytes]:
-        process = subprocess.Popen([sys.executable, "-m", "memos_cli", "serve", "--port",
-                                    str(port), "--no-access-log"], env=env,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                requests.get(f"{base}/health", timeout=1)
-                return process
-            except requests.ConnectionError:
-                assert process.poll() is None, process.stderr.read() if process.stderr else ""
-                assert time.monotonic() < deadline
-                time.sleep(0.1)
+        return start_serve(home, port)
 
     first = start()
     tasks = []

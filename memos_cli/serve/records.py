@@ -3,12 +3,13 @@ their status, the raw messages of each conversation (get/message), and knowledge
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from pathlib import Path
 from typing import Any
 
 import orjson
+
+from memos_cli.state import connect
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS serve_tasks (
@@ -59,11 +60,7 @@ class Records:
     """One connection per thread: sqlite3 connections stay in the thread that made them."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(str(path), timeout=30)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.executescript(_SCHEMA)
+        self.db = connect(path, _SCHEMA)
 
     def close(self) -> None:
         self.db.close()

