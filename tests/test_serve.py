@@ -329,3 +329,31 @@ def test_the_cli_hands_its_work_to_a_running_server(home: Path, tmp_path: Path,
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
+
+
+def test_a_running_import_answers_searches(home: Path, tmp_path: Path, cli: Any) -> None:
+    corpus = write_jsonl(tmp_path / "corpus.jsonl", [
+        {"user_id": f"user{n % 20:04d}", "conversation_id": f"c{n % 200}", "role": "user",
+         "content": f"I like spicy food and item {n}; the weather was fine on day {n}",
+         "chat_time": f"2025-01-01 10:{n % 60:02d}:00", "message_id": f"m{n}"}
+        for n in range(20_000)])
+    env = {**os.environ, "MEMOS_HOME": str(home), "MEMOS_FLUSH_MEMORIES": "64"}
+    importing = subprocess.Popen([sys.executable, "-m", "memos_cli", "import", str(corpus),
+                                  "--embedder", "hash", "--quiet", "--json"], env=env,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    answered = 0
+    while importing.poll() is None:
+        if not (home / "serve.json").exists():
+            time.sleep(0.05)
+            continue
+        found = cli("search", "--user", "user0001", "spicy food", "--json")
+        if found.exit_code == 75 and not (home / "serve.json").exists():
+            break  # the import stopped answering as it closed the store
+        assert found.exit_code == 0, found.output  # not 75: the import answers
+        listed = cli("memories", "list", "--user", "user0001", "--limit", "3", "--json")
+        assert listed.exit_code in (0, 75), listed.output
+        answered += 1
+    assert importing.wait() == 0, importing.stderr.read() if importing.stderr else ""
+    assert answered >= 1 and not (home / "serve.json").exists()
+    adding = cli("add", "--user", "x", "--msg", "I like tea", "--json")
+    assert adding.exit_code == 0

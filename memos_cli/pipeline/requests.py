@@ -54,7 +54,7 @@ def add(settings: Settings, request: dict[str, Any], wait_s: float,
         raise InputError("the request has no user_id", "pass --user, or set user_id in it")
     from memos_cli.serve.client import running_server
 
-    server = running_server(settings)
+    server = running_server(settings, writes=True)
     if server is not None:  # it holds the store: it stores the request, now
         return AddResult(False, report=server.add(request), reason=f"by {server.api_url}")
     if force_async or request.get("async_mode"):

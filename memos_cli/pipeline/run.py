@@ -57,7 +57,8 @@ def _engine(settings: Settings, wait_s: float, failures_file: Path | None, dry_r
         importer = Importer(settings, run_id, state, store, embedder,
                             FailureWriter(failures_path), progress or NoProgress(), dry_run)
         try:
-            yield importer
+            with _answering_reads(settings, embedder, store):
+                yield importer
         except MemosError as exc:  # recorded as what the process exits with
             importer.report.error_exit_code = exc.exit_code
             raise
@@ -70,6 +71,16 @@ def _engine(settings: Settings, wait_s: float, failures_file: Path | None, dry_r
             importer.report.peak_rss_mb = peak_rss_mb()
             state.end_run(run_id, importer.report.exit_code, importer.report.summary())
             state.close()
+
+
+def _answering_reads(settings: Settings, embedder: RunEmbedder | None,
+                     store: MemoryStore | None) -> contextlib.AbstractContextManager[None]:
+    """Other commands' searches, answered by this run while it holds the embedded store."""
+    if embedder is None or store is None or settings.qdrant_url is not None:
+        return contextlib.nullcontext()
+    from memos_cli.serve.reads import answering_reads
+
+    return answering_reads(settings.home, embedder.embedder, store, settings)
 
 
 def peak_rss_mb() -> float | None:
@@ -96,7 +107,7 @@ def run_import(settings: Settings, options: ImportOptions,
     files = checked_files(options)
     from memos_cli.serve.client import running_server
 
-    server = running_server(settings)
+    server = running_server(settings, writes=True)
     if server is not None:  # it holds the store: it imports, and searches go on meanwhile
         return server.import_files(options, progress)
     with _engine(settings, options.wait_s, options.failures_file, options.dry_run, progress,

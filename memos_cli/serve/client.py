@@ -27,14 +27,17 @@ class HandoffError(MemosError):
     exit_code = 75
 
 
-def running_server(settings: Settings) -> LocalServer | None:
-    """The server that holds this MEMOS_HOME, when one runs and answers."""
+def running_server(settings: Settings, writes: bool = False) -> LocalServer | None:
+    """The server that holds this MEMOS_HOME, when one runs and answers; for `writes`, only
+    `memos serve` (a running import answers reads only: serve/reads.py)."""
     marker = settings.home / "serve.json"
     try:
         found = orjson.loads(marker.read_bytes())
         os.kill(int(found["pid"]), 0)
     except (OSError, ValueError, KeyError, TypeError, orjson.JSONDecodeError):
         return None  # none, or a stale file left by a killed server
+    if writes and found.get("reads_only"):
+        return None
     parts = urlsplit(str(found["url"]))
     host = parts.hostname or "127.0.0.1"
     if host in ("0.0.0.0", "::"):
