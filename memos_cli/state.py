@@ -325,6 +325,20 @@ def writer_lock(home: Path, command: str, wait_s: float = 0.0) -> Iterator[None]
         handle.close()
 
 
+def held_elsewhere(home: Path) -> bool:
+    """Whether another process holds this MEMOS_HOME's writer lock right now."""
+    path = home / "lock"
+    if not path.exists():
+        return False
+    with path.open("a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+    return False
+
+
 def _read_holder(handle: IO[str]) -> str:
     handle.seek(0)
     try:

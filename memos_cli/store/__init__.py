@@ -11,7 +11,7 @@ from typing import Any
 import orjson
 
 from memos_cli.config import Settings
-from memos_cli.errors import ConfigError
+from memos_cli.errors import ConfigError, StoreBusyError
 from memos_cli.store.base import Candidates, MemoryFilter, MemoryStore, SearchHit, SearchQuery
 
 
@@ -81,7 +81,20 @@ def open_store(settings: Settings, meta: StoreMeta) -> MemoryStore:
 
         # The record of the embedder goes first: a store never exists without it.
         _write_atomically(_meta_path(settings), orjson.dumps(asdict(meta)))
-        return EdgeStore(settings.store_dir, meta.dim, settings.compact_every, meta.segmenter)
+        try:
+            return EdgeStore(settings.store_dir, meta.dim, settings.compact_every,
+                             meta.segmenter)
+        except StoreBusyError:
+            raise
+        except Exception as exc:
+            from memos_cli.state import held_elsewhere
+
+            if held_elsewhere(settings.home):
+                # A writer in another process is between segments: what is on disk is not
+                # a store to open yet, nor a damaged one.
+                raise StoreBusyError(f"the store at {settings.store_dir} is being written by "
+                                     "another memos run", "try again in a moment") from exc
+            raise
     from memos_cli.store.server import ServerStore
 
     return ServerStore(_connect(settings), settings.qdrant_collection, meta.dim,
