@@ -26,11 +26,10 @@ def extract(*messages: Message) -> list[MemoryCandidate]:
 
 @pytest.mark.parametrize("text, polarity, obj", [
     ("I like spicy food", "+", "spicy food"),
-    ("I really love hiking in the mountains!", "+", "hiking in the mountains"),
-    ("But I don't really like heavy oil, such as spicy hot pot", "-",
-     "heavy oil, such as spicy hot pot"),
+    ("I really love hiking in the mountains!", "+", "hiking"),
+    ("But I don't really like heavy oil, such as spicy hot pot", "-", "heavy oil"),
     ("I can't stand cold weather.", "-", "cold weather"),
-    ("I'm allergic to peanuts, so be careful.", "-", "peanuts"),
+    ("I'm allergic to peanuts, so be careful.", "-", "peanut"),
     ("My favourite vegetable is eggplant.", "+", "eggplant"),
     ("I'll choose 7 Days Inn", "+", "7 days inn"),
     ("I prefer tea over coffee", "+", "tea over coffee"),
@@ -43,7 +42,7 @@ def test_preferences(text: str, polarity: str, obj: str) -> None:
 
 @pytest.mark.parametrize("text, slot, value", [
     ("I live in Berlin.", "home", "berlin"),
-    ("I work at a design studio in Shenzhen.", "employer", "a design studio in shenzhen"),
+    ("I work at a design studio in Shenzhen.", "employer", "design studio in shenzhen"),
     ("I'm 34 years old, is it too late?", "age", "34"),
 ])
 def test_single_valued_facts(text: str, slot: str, value: str) -> None:

@@ -66,7 +66,7 @@ def test_a_questionnaire_gives_one_preference_per_line(cli: Cli, tmp_path: Path)
     cli.json("import", str(path), "--embedder", "hash")
     prefs = memories(cli, "q", "--type", "preference")
     assert sorted(p["attributes"]["object"] for p in prefs) == [
-        "blue", "hiking", "horror films", "jazz", "peanuts", "sushi"]
+        "blue", "hiking", "horror movie", "jazz", "peanut", "sushi"]
 
 
 def test_contradiction_supersedes_by_chat_time_and_history_shows_both(cli: Cli,

@@ -33,7 +33,9 @@ def subject_of(memory_type: str, attributes: dict[str, str]) -> tuple[str, str] 
     kind = attributes.get("kind")
     if kind == "favourite" and attributes.get("category"):
         return f"{speaker}favourite:{attributes['category']}", attributes.get("object", "")
-    if kind in ("likes", "allergy", "diet") and attributes.get("object"):
+    if kind == "diet" and attributes.get("object"):  # one diet at a time
+        return f"{speaker}diet", attributes["object"]
+    if kind in ("likes", "allergy", "intolerance") and attributes.get("object"):
         return f"{speaker}{kind}:{attributes['object']}", attributes.get("polarity", "+")
     return None
 

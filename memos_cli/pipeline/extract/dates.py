@@ -18,7 +18,7 @@ _PATTERN = re.compile(
     r"the day before yesterday|the day after tomorrow|yesterday|today|tonight|tomorrow"
     r"|this (?:morning|afternoon|evening)|last night"
     r"|(?:last|this|next) (?:week|weekend|month|year|summer|winter|spring|fall|autumn)"
-    r"|(?:last|this|next|on) (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+    r"|(?:last|this|next|on|by) (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
     r"|(?P<count>\d+|a couple of|a few|an?|one|two|three|four|five|six|seven|eight|nine|ten)"
     r" (?P<unit>day|week|month|year)s? ago"
     r")\b",
@@ -40,20 +40,21 @@ def shift_months(moment: datetime, months: int) -> datetime:
     return moment.replace(year=index // 12, month=index % 12 + 1, day=1)
 
 
-def _weekday(moment: datetime, name: str, direction: str) -> datetime:
+def _weekday(moment: datetime, name: str, direction: str, ahead: bool) -> datetime:
     target = _WEEKDAYS.index(name)
     delta = (moment.weekday() - target) % 7
-    if direction == "next":
+    if direction == "next" or (ahead and direction in ("on", "by", "this")):
         return moment + timedelta(days=(target - moment.weekday()) % 7 or 7)
     if direction == "this":
         return moment + timedelta(days=target - moment.weekday())
-    # "last" and "on" both look back: "on Monday" in a past-tense statement is the last one.
+    # Said of the past, "on Monday" is the last one; of what is to come (`ahead`), the next.
     return moment - timedelta(days=delta or 7)
 
 
 def resolve_expression(expr: str, said: datetime, count: str | None = None,
-                       unit: str | None = None) -> str:
-    """The absolute date an expression stands for, said at `said`."""
+                       unit: str | None = None, ahead: bool = False) -> str:
+    """The absolute date an expression stands for, said at `said`; `ahead` when the
+    statement speaks of what is to come (a plan, a reminder)."""
     words = expr.lower()
     if unit:
         n = int(count) if count and count.isdigit() else _NUMBERS.get((count or "a").lower(), 1)
@@ -74,8 +75,8 @@ def resolve_expression(expr: str, said: datetime, count: str | None = None,
         return day_text(said + timedelta(days=fixed[words]))
     direction, _, what = words.partition(" ")
     if what in _WEEKDAYS:
-        return day_text(_weekday(said, what, direction))
-    step = {"last": -1, "this": 0, "next": 1}[direction]
+        return day_text(_weekday(said, what, direction, ahead))
+    step = {"last": -1, "this": 0, "next": 1, "by": 0}[direction]
     if what in ("week", "weekend"):
         start = said - timedelta(days=said.weekday()) + timedelta(weeks=step)
         if what == "weekend":
@@ -88,13 +89,14 @@ def resolve_expression(expr: str, said: datetime, count: str | None = None,
     return f"{what} {said.year + step}"  # seasons
 
 
-def annotate_dates(text: str, said: datetime | None) -> str:
+def annotate_dates(text: str, said: datetime | None, ahead: bool = False) -> str:
     """The text with each relative date followed by its absolute date in parentheses."""
     if said is None:
         return text
 
     def replace(match: re.Match[str]) -> str:
-        resolved = resolve_expression(match["expr"], said, match["count"], match["unit"])
+        resolved = resolve_expression(match["expr"], said, match["count"], match["unit"],
+                                      ahead)
         return f"{match['expr']} ({resolved})"
 
     return _PATTERN.sub(replace, text)

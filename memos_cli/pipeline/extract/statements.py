@@ -13,10 +13,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from memos_cli.pipeline.extract.dates import annotate_dates, has_relative_date
+from memos_cli.pipeline.extract.phrases import head, subject_key
+from memos_cli.pipeline.extract.preferences import find_preferences
+from memos_cli.pipeline.extract.slots import find_slot
 from memos_cli.text.scripts import has_cjk
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
-_FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|I'll|I'd|im|ive)\b|\b(?:my|me|mine|myself)\b",
+_FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|I'll|I'd|im|ive|we|we've|we're)\b"
+                           r"|\b(?:my|me|mine|myself|our)\b",
                            re.IGNORECASE)
 _QUESTION_TAIL = re.compile(
     r",\s*(?:so\s+|and\s+|but\s+)?(?:what|which|where|when|who|how|can|could|would|should|do|does"
@@ -28,10 +32,6 @@ _QUESTION_START = re.compile(
     r"|am|was|were|will|shall|may|might|have|has)\b",
     re.IGNORECASE,
 )
-_I = r"\bI(?:'m| am)?"
-_ADV = r"(?:\s+(?:really|truly|absolutely|just|also|still|actually|totally|do|kind of|kinda))*"
-
-
 @dataclass(frozen=True, slots=True)
 class Statement:
     kind: str  # "preference" or "fact"
@@ -43,47 +43,8 @@ def _p(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.IGNORECASE)
 
 
-# (pattern, polarity, what): the object is the named group `obj`.
-_PREFERENCES: list[tuple[re.Pattern[str], str, str]] = [
-    (_p(r"\bI" + _ADV + r"\s+(?:don't|do not|dont|didn't|never)" + _ADV
-        + r"\s+(?:like|love|enjoy|care for|want|eat|drink)\s+(?P<obj>.+)"), "-", "likes"),
-    (_p(r"\bI" + _ADV + r"\s+(?:hate|dislike|detest|loathe|can't stand|cannot stand|can't bear"
-        r"|avoid)\s+(?P<obj>.+)"), "-", "likes"),
-    (_p(r"\bI(?:'m| am)\s+(?:not\s+(?:a\s+)?(?:big\s+)?(?:fan of|into|keen on|fond of))"
-        r"\s+(?P<obj>.+)"), "-", "likes"),
-    (_p(r"\bI(?:'m| am)\s+allergic to\s+(?P<obj>.+)"), "-", "allergy"),
-    (_p(r"\bI have an? (?P<obj>[\w\s-]{2,30}?) allergy\b"), "-", "allergy"),
-    (_p(r"\bI" + _ADV + r"\s+(?:like|love|enjoy|adore|prefer|fancy|am into|'m into)\s+(?P<obj>.+)"),
-     "+", "likes"),
-    (_p(r"\bI(?:'m| am)\s+(?:a\s+)?(?:big\s+|huge\s+)?(?:fan of|keen on|fond of|passionate about)"
-        r"\s+(?P<obj>.+)"), "+", "likes"),
-    (_p(r"\bmy\s+(?:all[- ]time\s+|absolute\s+)?favou?rite\s+(?P<what>[\w\s-]{1,30}?)\s+"
-        r"(?:is|are|was|has to be)\s+(?P<obj>.+)"), "+", "favourite"),
-    (_p(r"\bI(?:'ll| will|'d| would|'ve| have)?(?:\s+like to)?\s+(?:choose|chose|pick|picked|"
-        r"go with|went with|opt for|opted for|select|selected|decided on|settled on|book|booked)"
-        r"\s+(?P<obj>.+)"), "+", "choice"),
-    (_p(r"\bI(?:'m| am)\s+(?:a\s+)?(?P<obj>vegetarian|vegan|pescatarian|teetotal"
-        r"|lactose[- ]intolerant|gluten[- ]free)\b"), "+", "diet"),
-]
-
-# (pattern, slot): single-valued facts a newer statement replaces; the value is group `v`.
-_SLOTS: list[tuple[re.Pattern[str], str]] = [
-    (_p(r"\bmy name is (?P<v>[\w' -]{1,40})"), "name"),
-    (_p(r"\b(?:call me|I'm called|I am called) (?P<v>[\w' -]{1,40})"), "name"),
-    (_p(r"\bI(?:'ve| have)? (?:live|lived|am living|'m living|reside|moved|relocated) "
-        r"(?:in|to) (?P<v>.+)"), "home"),
-    (_p(r"\bI(?:'m| am) (?:from|based in) (?P<v>.+)"), "home"),
-    (_p(r"\bI(?:'m| am)? ?(?:work|working) (?:at|for) (?P<v>.+)"), "employer"),
-    (_p(r"\bI(?:'m| am)? ?(?:work|working) as (?:an? )?(?P<v>.+)"), "job"),
-    (_p(r"\bmy (?:job|profession|occupation) is (?:an? )?(?P<v>.+)"), "job"),
-    (_p(r"\bI(?:'m| am) (?P<v>\d{1,3}) (?:years old|yrs old|years of age)"), "age"),
-    (_p(r"\bI(?: just)? turned (?P<v>\d{1,3})\b"), "age"),
-    (_p(r"\bI(?:'m| am|'ve been| have been)? ?(?:now |just |recently )?(?P<v>single|married|"
-        r"divorced|engaged|widowed|separated|in a relationship|dating someone)\b"),
-     "relationship_status"),
-]
-
 # Other first-person facts: family, pets, health, plans, events, possessions, activities.
+# Many-valued: a second pet or a second trip is one more fact, never a replacement.
 _FACTS = _p(
     r"\bmy (?:wife|husband|partner|spouse|son|daughter|kids?|children|child|baby|mom|mum|mother"
     r"|dad|father|parents?|brother|sister|siblings?|boyfriend|girlfriend|fianc[eé]e?|grandma"
@@ -93,38 +54,53 @@ _FACTS = _p(
     r"|company|school|class|project|goal|dream|plan|hobby|hobbies)\b"
     r"|\bI(?:'m| am) (?:planning|going|about|hoping|trying|thinking|looking forward|training"
     r"|learning|studying|saving|preparing|moving|starting|working on|volunteering)\b"
-    r"|\bI (?:plan|intend|want|hope|need|decided|started|began|finished|joined|adopted|bought"
-    r"|got|went|visited|travell?ed|ran|run|walked|hiked|swam|attended|took|met|lost|won"
-    r"|graduated|signed up|completed|made|painted|wrote|read|saw|watched|tried|cooked|baked"
-    r"|built|moved|quit|retired|volunteer|volunteered|play|played|practice|practise|teach"
-    r"|study|studied|own|have|had|'ve|'ve been|have been|was|became|broke|hurt|injured)\b",
+    r"|\bI(?:\s+(?:just|recently|finally|also|really|actually|already|first|then|still|"
+    r"never|once))* (?:plan|intend|want|hope|need|decided|started|began|finished|joined"
+    r"|adopted|bought|got|went|visited|travell?ed|ran|run|walked|hiked|swam|attended|took|met"
+    r"|lost|won|graduated|signed up|completed|made|painted|wrote|read|saw|watched|tried|cooked"
+    r"|baked|built|moved|quit|retired|volunteer|volunteered|play|played|practice|practise"
+    r"|teach|study|studied|own|have|had|'ve|'ve been|have been|was|became|broke|hurt"
+    r"|injured|rescued|welcomed|gave birth|had a baby)\b"
+    r"|^(?:please\s+)?remind me\b",
 )
+_PET = _p(r"\b(?:adopted|got|have|bought|rescued|brought home|welcomed)\s+(?:an?|our|my|a new)"
+          r"\s+(?:new\s+|little\s+|baby\s+)?(?P<animal>puppy|dog|cat|kitten|rabbit|bunny|hamster"
+          r"|parrot|bird|horse|pony|fish|goldfish|turtle|tortoise|lizard|snake|guinea pig|ferret)"
+          r"(?:\s+(?:named|called)\s+(?P<name>[A-Z][\w'-]*))?")
+
+# What is said to the assistant rather than about oneself: a request, not a fact.
+_REQUEST = _p(
+    r"^(?:please|pls|kindly|can you|could you|would you|will you|can u|help|tell me|show me"
+    r"|give me|find me|send me|get me|let me know|i need you|i want you|i'd like you"
+    r"|i would like you|i need help|i want help|i need some help|i need advice"
+    r"|i(?:'d| would) like (?:a|an|the|some|to (?:know|ask|order|book|reserve|cancel|change"
+    r"|reset|return|report|speak|talk|get|see|check|update|make|buy|request))"
+    r"|i (?:need|want) (?:a|an|the|some|my|to (?:know|ask|order|reserve|cancel|change|reset"
+    r"|return|report|speak|talk|check|update|find out|log in|login|sign in|access|recover"
+    r"|unlock|delete|remove|fix|download|upload|install|get help)))\b")
+# Greetings and interjections that open a sentence and say nothing about the user.
+_OPENER = _p(
+    r"^(?:(?:hi|hello|hey|hiya|heya|yo|howdy|greetings|good (?:morning|afternoon|evening)|oh|ah"
+    r"|um|uh|well|so|ok|okay|yeah|yep|yes|no|nope|honestly|actually|funny|anyway|anyways|btw"
+    r"|by the way|guess what|update|fun fact|ps|p\.s\.|lol|haha|wow|sorry|thanks|thank you"
+    r"|dear \w+)(?:\s+there)?(?:\s*[,!:.\u2014-]+\s*|\s+))+")
+# A statement that speaks of what is to come: its weekdays are the next ones.
+_AHEAD = _p(r"\b(?:will|'ll|shall|going to|gonna|plan(?:ning)? to|intend to|hope to|want to"
+            r"|need to|have to|has to|must|about to|remind|reminder|upcoming|appointment"
+            r"|scheduled|booked for|is due|deadline|tomorrow|coming up|looking forward)\b")
 
 
 def _clause(sentence: str) -> str:
     """The statement part of a sentence; '' when the whole sentence is a question."""
     sentence = sentence.strip()
     if sentence.endswith("?"):
-        head = _QUESTION_TAIL.sub("", sentence)
-        if head == sentence:
+        statement = _QUESTION_TAIL.sub("", sentence)
+        if statement == sentence:
             return ""
-        sentence = head
+        sentence = statement
     if _QUESTION_START.match(sentence):
         return ""
     return sentence
-
-
-# Words that say when or how much, not what: "spicy food any more" is "spicy food".
-_TRAILING = re.compile(
-    r"(?:\s+(?:any\s?more|these days|nowadays|lately|now|at all|too|either|so much|very much|"
-    r"a lot|anyway|really|though|still|again|either way))+$", re.IGNORECASE)
-
-
-def _clean_object(obj: str) -> str:
-    obj = re.split(r"[.!?;]|,\s*(?:but|and|because|since|so|which|though)\b|\s+but\s+", obj,
-                   maxsplit=1)[0]
-    obj = obj.strip(" ,:-\"'")
-    return _TRAILING.sub("", obj).strip(" ,:-\"'").lower()
 
 
 _CONJUNCTION = re.compile(r"\s*,?\s+(?:and|but|so|also)\s+(?=(?:I|I'm|I've|my)\b)")
@@ -138,13 +114,13 @@ _FORM_LINE = _p(r"^\s*[-*•]?\s*(?:my\s+)?(?:(?P<fav>favou?rite)\s+(?P<what>[\w
 
 def _form_line(line: str) -> Statement | None:
     match = _FORM_LINE.match(line)
-    if not match or not _clean_object(match["obj"]):
+    obj = subject_key(head(match["obj"])) if match else ""
+    if not match or not obj:
         return None
-    obj = _clean_object(match["obj"])
     if match["fav"]:
         return Statement("preference", line.strip(), {
             "object": obj, "polarity": "+", "kind": "favourite",
-            "category": match["what"].strip().lower()})
+            "category": subject_key(match["what"].strip().lower())})
     field = match["field"].lower()
     polarity = "+" if field in ("likes", "loves") else "-"
     kind = "allergy" if field.startswith("allerg") else "likes"
@@ -162,14 +138,13 @@ def find_statements(text: str, said: datetime | None) -> list[Statement]:
         if form is not None:
             found.append(form)
             continue
-        clause = _clause(sentence)
-        if len(clause) < 6 or not _FIRST_PERSON.search(clause):
+        clause = _clause(_OPENER.sub("", sentence.strip()))
+        if len(clause) < 5 or not _FIRST_PERSON.search(clause):
             continue
         for part in _parts(clause):
-            statement = _classify(part)
-            if statement is not None:
-                kind, attributes = statement
-                found.append(Statement(kind, annotate_dates(part, said), attributes))
+            ahead = _AHEAD.search(part) is not None
+            for kind, attributes in _classify(part):
+                found.append(Statement(kind, annotate_dates(part, said, ahead), attributes))
     return found
 
 
@@ -183,26 +158,25 @@ def _parts(clause: str) -> list[str]:
 
 
 def _is_keyed(part: str) -> bool:
-    statement = _classify(part)
-    return statement is not None and bool(statement[1])
+    return any(attributes for _, attributes in _classify(part))
 
 
-def _classify(clause: str) -> tuple[str, dict[str, str]] | None:
-    for pattern, polarity, what in _PREFERENCES:
-        match = pattern.search(clause)
-        if match:
-            obj = _clean_object(match["obj"])
-            if obj:
-                attributes = {"object": obj, "polarity": polarity, "kind": what}
-                if what == "favourite":
-                    attributes["category"] = match["what"].strip().lower()
-                return "preference", attributes
-    for pattern, slot in _SLOTS:
-        match = pattern.search(clause)
-        if match:
-            value = _clean_object(match["v"])
-            if value:
-                return "fact", {"slot": slot, "value": value}
+def _classify(clause: str) -> list[tuple[str, dict[str, str]]]:
+    """The statements of one clause: a single-valued fact, preferences, or a plain fact."""
+    slot = find_slot(clause)
+    if slot is not None:
+        return [slot]
+    preferences = find_preferences(clause)
+    if preferences:
+        return preferences
+    pet = _PET.search(clause)
+    if pet:
+        attributes = {"kind": "pet", "animal": pet["animal"].lower()}
+        if pet["name"]:
+            attributes["name"] = pet["name"]
+        return [("fact", attributes)]
+    if _REQUEST.match(clause):
+        return []
     if _FACTS.search(clause) or has_relative_date(clause):
-        return "fact", {}
-    return None
+        return [("fact", {})]
+    return []

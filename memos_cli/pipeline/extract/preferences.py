@@ -1,0 +1,152 @@
+"""English preferences, and the everyday ways of saying one changed.
+
+Each pattern gives a polarity and a kind; the object is the named group `obj` (a favourite's
+category is `what`). "I've gone off spicy food", "I gave up coffee", "I'm over country music"
+and "Photography doesn't interest me anymore" are all a dislike now, and resolution lets the
+latest said win, so they replace what was said before.
+"""
+
+from __future__ import annotations
+
+import re
+
+from memos_cli.pipeline.extract.phrases import head, subject_key
+
+Found = tuple[str, dict[str, str]]
+
+# Words between "I" and the verb that change nothing: "I really do like", "I've just".
+_ADV = (r"(?:\s+(?:really|truly|absolutely|just|also|still|actually|totally|do|kind of|kinda|"
+        r"sort of|honestly|seriously|definitely|genuinely|now|recently|finally|completely|"
+        r"pretty much|officially|absolutely|quite|always|have|'ve|already|even))*")
+_I = r"\bI(?:'ve|'d|'ll| have| had| will| would)?" + _ADV
+_NOT = r"(?:don't|do not|dont|didn't|did not|never|no longer|won't|wouldn't|can't|cannot)"
+_DOING = (r"(?:like|love|enjoy|care for|care about|want|eat|drink|play|watch|listen to|read|do"
+          r"|go to|go for|go|use|wear|fancy|feel like|buy|order|cook|make|smoke|miss)")
+_LIKE_VERB = r"(?:like|love|enjoy|adore|prefer|fancy)"
+_GERUND = r"(?:liking|loving|enjoying|eating|drinking|playing|watching|doing|going to|using)"
+
+
+def _p(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+# (pattern, polarity, kind), tried in order; negatives first, so that "I don't like" is not
+# read as "like".
+_PATTERNS: list[tuple[re.Pattern[str], str, str]] = [
+    (_p(r"\bI(?:'m| am)" + _ADV + r"\s+(?:not|no longer)\s+(?:allergic)\s+to\s+(?P<obj>.+)"),
+     "+", "allergy"),
+    (_p(r"\bI(?:'ve| have)?\s+(?:outgrown|outgrew)\s+my\s+(?P<obj>.+?)\s+allerg(?:y|ies)"),
+     "+", "allergy"),
+    (_p(r"\bI(?:'m| am)" + _ADV + r"\s+allergic\s+to\s+(?P<obj>.+)"), "-", "allergy"),
+    (_p(r"\bI have an?\s+(?P<obj>[\w\s-]{2,30}?)\s+allergy\b"), "-", "allergy"),
+    (_p(r"\bI(?:'m| am)" + _ADV + r"\s+(?P<obj>lactose[- ]intolerant|gluten[- ]free|"
+        r"coeliac|celiac|diabetic)\b"), "+", "intolerance"),
+    (_p(_I + r"\s+" + _NOT + _ADV + r"\s+" + _DOING + r"(?:ing)?\s+(?P<obj>.+)"), "-", "likes"),
+    (_p(_I + r"\s+(?:used to|once)\s+(?:" + _LIKE_VERB + r"|be into|be a fan of)\s+(?P<obj>.+)"),
+     "-", "likes"),
+    (_p(_I + r"\s+(?:hate|hated|dislike|detest|loathe|despise|avoid|can't stand|cannot stand"
+        r"|can't bear|cannot bear|can't deal with|cannot deal with|can't handle|can't take"
+        r"|can't tolerate|gave up|given up|give up|quit|quitted|stopped|stop|gone off|went off"
+        r"|go off|lost interest in|lost my taste for|fell out of love with|fallen out of love"
+        r" with|grew out of|grown out of|moved on from|cut out|cut back on|ditched|dropped)\s+"
+        + r"(?:" + _GERUND + r"\s+)?(?P<obj>.+)"), "-", "likes"),
+    (_p(r"\bI(?:'m| am)" + _ADV + r"\s+(?:not|no longer)" + _ADV + r"\s+(?:a\s+)?(?:big\s+|huge\s+"
+        r"|great\s+)?(?:fan of|into|keen on|fond of|crazy about|a fan of|interested in"
+        r"|excited about)\s+(?P<obj>.+)"), "-", "likes"),
+    (_p(r"\bI(?:'m| am)" + _ADV + r"\s+(?:not|no longer)" + _ADV
+        + r"\s+an?\s+(?P<obj>[\w-]+(?:\s[\w-]+)?)\s+person\b"), "-", "likes"),
+    (_p(r"\bI(?:'m| am)" + _ADV + r"\s+(?:over|done with|sick of|tired of|fed up with|bored of"
+        r"|bored with|sick and tired of|off)\s+(?P<obj>.+)"), "-", "likes"),
+    (_p(r"^(?P<obj>[\w' -]{2,40}?)\s+(?:doesn't|does not|don't|do not|no longer)\s+(?:really\s+)?"
+        r"(?:interest|appeal to|excite|do it for|agree with)\s+me\b"), "-", "likes"),
+    (_p(r"^(?P<obj>[\w' -]{2,40}?)\s+(?:is|are|isn't|aren't|'s|'re)\s+(?:not|no longer|really"
+        r" not)?\s*(?:for me|my thing|my cup of tea|my scene)\b"), "-", "likes"),
+    (_p(r"^(?P<obj>[\w' -]{2,40}?)\s+(?:bores|bore|disgusts|disgust|annoys|annoy|"
+        r"makes me sick|make me sick|grosses me out|gross me out)\b"), "-", "likes"),
+    (_p(_I + r"\s+(?:" + _LIKE_VERB + r"|am into|'m into|grew to (?:love|like|enjoy)"
+        r"|grown to (?:love|like|enjoy)|came to (?:love|like)|come to (?:love|like)"
+        r"|started (?:to )?(?:like|love|enjoy)(?:ing)?|began (?:to )?(?:like|love|enjoy)(?:ing)?"
+        r"|got into|gotten into|get into|fell in love with|fallen in love with"
+        r"|can't get enough of|live for|am obsessed with|'m obsessed with)\s+(?P<obj>.+)"),
+     "+", "likes"),
+    (_p(r"\bI(?:'m| am)" + _ADV + r"\s+(?:a\s+)?(?:big\s+|huge\s+|great\s+)?(?:fan of|keen on|"
+        r"fond of|passionate about|obsessed with|hooked on|crazy about|mad about|addicted to"
+        r"|really into|into|loving|enjoying|liking)\s+(?P<obj>.+)"), "+", "likes"),
+    (_p(r"\bI(?:'m| am)" + _ADV + r"\s+an?\s+(?:big\s+|huge\s+|great\s+)?"
+        r"(?P<obj>[\w-]+(?:\s[\w-]+)?)\s+(?:person|fan|lover|addict|enthusiast|nut|junkie)\b"),
+     "+", "likes"),
+]
+# A pick among options the assistant offered: kept with what was offered (rules.py).
+_CHOICE = _p(r"\bI(?:'ll| will|'d| would|'ve| have)?(?:\s+like to)?\s+(?:choose|chose|pick|picked|"
+             r"go with|went with|opt for|opted for|select|selected|decided on|settled on|book"
+             r"|booked|take|'ll take)\s+(?P<obj>.+)")
+
+_FAVOURITE_FIRST = _p(
+    r"\bmy\s+(?:new\s+|current\s+|all[- ]time\s+|absolute\s+|ultimate\s+|very\s+)*favou?rite\s+"
+    r"(?P<what>[\w\s-]{1,30}?)\s+(?:is|are|was|has to be|would be|has become|is now|now is|"
+    r"'s)\s+(?:now\s+|probably\s+|definitely\s+)?(?P<obj>.+)")
+_FAVOURITE_LAST = _p(
+    r"^(?:(?:and|but|so|now|these days|nowadays)\s+)?(?P<obj>[\w' .-]{1,40}?)\s+(?:is|are|has"
+    r" become|have become|became|is now|'s)\s+(?:now\s+|definitely\s+)?my\s+(?:new\s+|current\s+"
+    r"|all[- ]time\s+|absolute\s+)*favou?rite(?:\s+(?P<what>[\w\s-]{1,30}?))?(?:\s+now)?"
+    r"\s*(?:[.!,]|$)")
+_SWITCH = _p(_I + r"\s+(?:switched|swapped|changed|traded|went|moved|converted)\s+from\s+"
+             r"(?P<old>.+?)\s+to\s+(?P<new>.+)")
+_DIET_WORDS = r"(?:vegetarian|vegan|pescatarian|pescetarian|flexitarian|carnivore|keto|paleo)"
+_DIET = [
+    (_p(r"\bI(?:'m| am)" + _ADV + r"\s+(?:not|no longer)\s+(?:an?\s+)?(?:strict\s+)?"
+        r"(?P<obj>" + _DIET_WORDS + r")\b"), "not "),
+    (_p(_I + r"\s+(?:quit|stopped|gave up|given up)\s+being\s+(?:an?\s+)?(?P<obj>"
+        + _DIET_WORDS + r")\b"), "not "),
+    (_p(_I + r"\s+(?:started|began|am|'m)\s+eating\s+(?P<obj>meat|fish|animal products)"),
+     "eats "),
+    (_p(r"\bI(?:'m| am)" + _ADV + r"\s+(?:an?\s+)?(?:strict\s+|fully\s+|full\s+)?(?P<obj>"
+        + _DIET_WORDS + r")\b"), ""),
+    (_p(_I + r"\s+(?:went|gone|turned|became|become|switched to|am going|'m going)\s+"
+        r"(?:fully\s+|full\s+)?(?P<obj>" + _DIET_WORDS + r")\b"), ""),
+]
+
+
+def _preference(obj: str, polarity: str, kind: str, **extra: str) -> Found | None:
+    named = head(obj)
+    if not named:
+        return None
+    return "preference", {"object": subject_key(named), "polarity": polarity, "kind": kind,
+                          **extra}
+
+
+def find_preferences(clause: str) -> list[Found]:
+    """The preferences one clause states ([] for none): usually one; a switch gives two."""
+    for pattern, prefix in _DIET:
+        match = pattern.search(clause)
+        if match:
+            diet = prefix + {"pescetarian": "pescatarian"}.get(match["obj"].lower(),
+                                                              match["obj"].lower())
+            return [("preference", {"object": diet, "polarity": "+", "kind": "diet"})]
+    switch = _SWITCH.search(clause)
+    if switch:
+        found = [_preference(switch["old"], "-", "likes"), _preference(switch["new"], "+", "likes")]
+        return [f for f in found if f is not None]
+    favourite = _favourite(clause)
+    if favourite is not None:
+        return [favourite]
+    for pattern, polarity, kind in _PATTERNS:
+        match = pattern.search(clause)
+        if match:
+            found_one = _preference(match["obj"], polarity, kind)
+            if found_one is not None:
+                return [found_one]
+    choice = _CHOICE.search(clause)
+    if choice:
+        obj = " ".join(choice["obj"].strip(" .!,;").lower().split())
+        if obj:
+            return [("preference", {"object": obj, "polarity": "+", "kind": "choice"})]
+    return []
+
+
+def _favourite(clause: str) -> Found | None:
+    match = _FAVOURITE_FIRST.search(clause) or _FAVOURITE_LAST.search(clause)
+    if not match or not match["what"]:
+        return None
+    category = subject_key(head(match["what"]) or match["what"].strip().lower())
+    return _preference(match["obj"], "+", "favourite", category=category)
