@@ -127,8 +127,10 @@ def statement(kind: str, choice: int) -> str:
     return f"I love {thing}." if choice % 4 < 2 else f"I hate {thing}."
 
 
-def final_state(lines: list[dict[str, Any]], split: int, tmp: Path) -> set[tuple[str, str, str]]:
-    """Import the lines as two files, in the given order; the (subject, value, status) set."""
+def final_state(lines: list[dict[str, Any]], split: int,
+                tmp: Path) -> set[tuple[str, str, str, str]]:
+    """Import the lines as two files, in the given order; the (subject, value, status, value
+    of what supersedes it) set."""
     tmp.mkdir()
     files = [write_jsonl(tmp / "one.jsonl", lines[:split]),
              write_jsonl(tmp / "two.jsonl", lines[split:])]
@@ -140,11 +142,13 @@ def final_state(lines: list[dict[str, Any]], split: int, tmp: Path) -> set[tuple
             assert result.exit_code == 0, result.output
     listed = runner.invoke(app, ["memories", "list", "--user", "p", "--home", str(tmp / "home"),
                                  "--include-superseded", "--limit", "1000", "--json"])
-    return {(m["subject"], m["value"], m["status"]) for m in json.loads(listed.stdout)
-            if m.get("subject")}
+    found = [m for m in json.loads(listed.stdout) if m.get("subject")]
+    values = {m["id"]: m["value"] for m in found}
+    return {(m["subject"], m["value"], m["status"], values.get(m["superseded_by"] or "", ""))
+            for m in found}
 
 
-@settings(max_examples=6, deadline=None,
+@settings(max_examples=10, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.sampled_from(["home", "work", "taste"]),
                           st.integers(min_value=0, max_value=7)), min_size=2, max_size=10),
@@ -159,6 +163,23 @@ def test_any_import_order_gives_the_same_active_and_superseded_sets(
     shuffle.shuffle(permuted)
     cut = min(split, len(permuted))
     assert final_state(permuted, cut, tmp_path_factory.mktemp("perm") / "run") == reference
-    subjects = {s for s, _, _ in reference}
-    actives = [s for s, _, status in reference if status == "active"]
+    subjects = {s for s, _, _, _ in reference}
+    actives = [s for s, _, status, _ in reference if status == "active"]
+    active_value = {s: v for s, v, status, _ in reference if status == "active"}
+    assert all(by == active_value[s] for s, _, status, by in reference if status != "active")
     assert sorted(actives) == sorted(subjects)  # exactly one active value per subject
+
+
+def test_superseded_by_names_the_active_value_after_a_later_run(cli: Cli, tmp_path: Path) -> None:
+    first = write_jsonl(tmp_path / "one.jsonl", [
+        say("u", "I live in Oslo.", "2023-01-01 10:00:00", 1, "a"),
+        say("u", "I live in Bergen.", "2024-01-01 10:00:00", 2, "b")])
+    second = write_jsonl(tmp_path / "two.jsonl", [
+        say("u", "I moved to Valencia last week.", "2025-01-01 10:00:00", 3, "c")])
+    for path in (first, second):
+        assert cli("import", str(path), "--embedder", "hash").exit_code == 0
+    homes = {m["value"]: m for m in memories(cli, "u", "--include-superseded")
+             if m.get("subject") == "slot:home"}
+    assert homes["valencia"]["status"] == "active"
+    pointed = {homes[city]["superseded_by"] for city in ("oslo", "bergen")}
+    assert pointed == {homes["valencia"]["id"]}

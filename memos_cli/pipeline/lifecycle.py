@@ -70,9 +70,17 @@ def _settle_subjects(store: MemoryStore, memories: list[Memory],
     for members in groups.values():
         for decision in resolve(members.items()):
             payload = members[decision.id]
-            was = (existing[decision.id] if decision.id in existing else
-                   stored[decision.id].payload if decision.id in stored else {}).get("status")
+            before = (existing[decision.id] if decision.id in existing else
+                      stored[decision.id].payload if decision.id in stored else {})
+            was = before.get("status")
+            pointed_at = before.get("superseded_by")
             payload["status"], payload["superseded_by"] = decision.status, decision.superseded_by
+            if was == decision.status and decision.id in stored \
+                    and pointed_at != decision.superseded_by:
+                # Still superseded, now by a newer value: superseded_by must name the active
+                # one whatever order the values arrived in.
+                result.flipped.append(stored[decision.id])
+                continue
             if was == decision.status or (was is None and decision.status == "active"):
                 continue
             if decision.status == "superseded":
