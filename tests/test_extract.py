@@ -154,3 +154,29 @@ def test_a_short_episode_or_part_turns_zero_stays_whole() -> None:
     for episode in (short, whole):
         assert episode.context is None and "episode" not in episode.attributes
     assert whole.sources == ["m1", "m2", "m3", "m4", "m5"]
+
+
+def test_a_reversal_in_other_words_names_the_same_subject() -> None:
+    [loved] = find_statements("I love sushi, it's my favourite food", SAID)
+    [gone] = find_statements("I can't stand sushi anymore, raw fish makes me sick", SAID)
+    assert loved.attributes["object"] == gone.attributes["object"] == "sushi"
+    assert (loved.attributes["polarity"], gone.attributes["polarity"]) == ("+", "-")
+
+
+def test_a_request_or_a_greeting_is_not_a_fact() -> None:
+    assert find_statements("Hi, I need a new password.", SAID) == []
+    assert find_statements("Hello! Can you help me reset my account?", SAID) == []
+
+
+def test_a_pet_is_a_fact_of_its_own() -> None:
+    [pet] = find_statements("I just adopted a puppy named Waffles", SAID)
+    assert pet.kind == "fact" and pet.attributes == {"kind": "pet", "animal": "puppy",
+                                                     "name": "Waffles"}
+
+
+def test_a_reminder_dates_its_weekday_forward() -> None:
+    tuesday = datetime(2025, 5, 13, 9, 0)
+    [reminder] = find_statements("Remind me to call mom on Friday", tuesday)
+    assert "16 May 2025" in reminder.text
+    [past] = find_statements("I called mom on Friday", tuesday)
+    assert "9 May 2025" in past.text
