@@ -121,8 +121,8 @@ def summarise(pairs: list[dict[str, Any]], runs: dict[str, list[dict[str, Any]]]
         firsts = [runs[order][number].get("current_first") for order in runs]
         if firsts[0] is not None:
             by_kind[pair["kind"]]["current_first"].append(all(firsts))
-    def share(values: list[bool]) -> float:
-        return round(sum(values) / len(values), 3) if values else 0.0
+    def share(values: list[bool]) -> float | None:
+        return round(sum(values) / len(values), 3) if values else None  # None: nothing asked
     everything = [v for kind in by_kind.values() for v in kind["resolved"]]
     firsts = [v for kind in by_kind.values() for v in kind["current_first"]]
     return {
@@ -160,7 +160,8 @@ def main() -> None:
           f"current state first {report['current_first']:.3f}")
     print(f"{'kind':<14}{'pairs':>6}{'resolved':>10}{'current first':>15}")
     for kind, row in report["per_kind"].items():
-        print(f"{kind:<14}{row['pairs']:>6}{row['resolved']:>10.3f}{row['current_first']:>15.3f}")
+        first = "-" if row["current_first"] is None else f"{row['current_first']:.3f}"
+        print(f"{kind:<14}{row['pairs']:>6}{row['resolved']:>10.3f}{first:>15}")
     for miss in report["failed"]:
         print(f"  not resolved ({', '.join(miss['orders'])}; expect {miss['expect']}): "
               f"{miss['old']!r} -> {miss['new']!r}")

@@ -124,6 +124,15 @@ def test_scroll_and_search_agree(stores: tuple[Any, Any], where: MemoryFilter) -
                 == [h.id for h in fuse(server_lists, 5, 0.5)]), text
 
 
+def test_a_filter_by_ids_agrees(stores: tuple[Any, Any], sample_memories: list[Memory]) -> None:
+    edge, server = stores
+    ids = [m.id for m in sample_memories[:6]]
+    for where in (MemoryFilter(ids=ids), MemoryFilter(user_id="alice", ids=ids),
+                  MemoryFilter(ids=[])):
+        assert payloads(list(edge.scroll(where))) == payloads(list(server.scroll(where)))
+    assert len(list(edge.scroll(MemoryFilter(ids=ids, include_superseded=True)))) == 6
+
+
 def test_writes_agree(stores: tuple[Any, Any], sample_memories: list[Memory]) -> None:
     edge, server = stores
     ids = [m.id for m in sample_memories[:5]]

@@ -183,3 +183,18 @@ def test_superseded_by_names_the_active_value_after_a_later_run(cli: Cli, tmp_pa
     assert homes["valencia"]["status"] == "active"
     pointed = {homes[city]["superseded_by"] for city in ("oslo", "bergen")}
     assert pointed == {homes["valencia"]["id"]}
+
+
+def test_where_do_i_live_ranks_the_current_home_first(cli: Cli, tmp_path: Path) -> None:
+    oslo = ["I live in Oslo, it's cold but I love it.", "Living in Oslo means skiing all winter.",
+            "I live in Oslo near the fjord."]
+    path = write_jsonl(tmp_path / "home.jsonl", [
+        *(say("u", text, f"2023-0{n}-01 10:00:00", n, f"oslo{n}") for n, text in
+          enumerate(oslo, start=1)),
+        say("u", "I moved to Valencia last week.", "2025-01-01 10:00:00", 9, "move")])
+    cli.json("import", str(path), "--embedder", "hash")
+    hits = cli.json("search", "--user", "u", "where do I live")
+    assert hits[0]["memory_type"] == "fact" and "Valencia" in hits[0]["text"]
+    assert "Oslo" in hits[1]["text"]  # the old episodes still come, after what holds now
+    episodes = cli.json("search", "--user", "u", "where do I live", "--type", "episode")
+    assert {h["memory_type"] for h in episodes} == {"episode"}  # the filter still holds

@@ -43,7 +43,7 @@ from memos_cli.pipeline.extract import (
 from memos_cli.pipeline.failures import FailureWriter
 from memos_cli.pipeline.group import TurnGrouper
 from memos_cli.pipeline.lifecycle import Settled, settle
-from memos_cli.pipeline.memories import build_memory, merge_into
+from memos_cli.pipeline.memories import build_memory, link_carried, merge_into
 from memos_cli.pipeline.progress import ProgressSink, ProgressSnapshot
 from memos_cli.pipeline.validate import record_count, validate
 from memos_cli.readers import SEEKABLE, ReaderOptions, ReadStats, read
@@ -262,6 +262,7 @@ class Importer:
         now = datetime.now(UTC).isoformat(timespec="seconds")
         memories = [build_memory(c, batch, self.extractor_name, now, self.settings.resolution)
                     for c in candidates]
+        link_carried(memories)
         self.unit.append((batch, memories))
         self.unit_memories += len(memories)
         self.report.batches += 1

@@ -66,6 +66,20 @@ def build_memory(candidate: MemoryCandidate, batch: TurnBatch, extractor: str,
                   payload, context=candidate.context)
 
 
+def link_carried(memories: list[Memory]) -> None:
+    """Note on each episode the subject-bearing memories said inside it, so that a search
+    which finds the episode can tell when what it says was superseded since."""
+    keyed = [(m.id, set(m.payload["sources"])) for m in memories if m.payload.get("subject")]
+    if not keyed:
+        return
+    for memory in memories:
+        if memory.payload["memory_type"] == "episode":
+            sources = set(memory.payload["sources"])
+            carried = [memory_id for memory_id, said in keyed if said <= sources]
+            if carried:
+                memory.payload["carries"] = carried
+
+
 def merge_into(existing: dict[str, Any], new: Memory) -> None:
     """Fold an earlier copy of the same memory into `new`: sources unioned, first time kept."""
     payload = new.payload

@@ -8,6 +8,7 @@ from types import TracebackType
 from typing import Any
 
 from memos_cli.config import Settings
+from memos_cli.pipeline.current_state import current_first
 from memos_cli.pipeline.embedders import Embedder
 from memos_cli.pipeline.fusion import fuse
 from memos_cli.pipeline.setup import open_for_reading
@@ -44,8 +45,10 @@ class Searcher:
         candidates = self.store.candidates(SearchQuery(
             filter=where, text=options.query, vector=vector,
             limit=max(options.top_k * _PREFETCH_FACTOR, _MIN_PREFETCH)))
-        hits = fuse(candidates, self.settings.rrf_k, self.settings.dense_weight)
-        return collapse(join_parts(hits))[:options.top_k]
+        hits = collapse(join_parts(fuse(candidates, self.settings.rrf_k,
+                                        self.settings.dense_weight)))
+        return current_first(self.store, hits, where, options.query,
+                             options.top_k)[:options.top_k]
 
     def close(self) -> None:
         self.store.close()
@@ -96,6 +99,9 @@ def _joined_payload(parts: list[SearchHit]) -> dict[str, Any]:
         texts = texts[:1] + [t.removeprefix(header.group(0)) for t in texts[1:]]
     payload["text"] = "\n".join(texts)
     payload["sources"] = [s for p in parts for s in p.payload.get("sources") or []]
+    carried = [c for p in parts for c in p.payload.get("carries") or []]
+    if carried:
+        payload["carries"] = carried
     payload["attributes"] = {**payload.get("attributes", {}),
                              "part": ",".join(str(p.payload["attributes"]["part"]) for p in parts)}
     return payload

@@ -43,6 +43,7 @@ class MemoryFilter:
     since: str | None = None  # chat_time bounds, RFC 3339
     until: str | None = None
     include_superseded: bool = False
+    ids: list[str] | None = None  # only these memories (None: any)
 
 
 @dataclass(slots=True)

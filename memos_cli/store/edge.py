@@ -326,4 +326,6 @@ def _filter(where: MemoryFilter) -> qe.Filter:
     if where.since or where.until:
         must.append(qe.FieldCondition("chat_time", range=qe.RangeDateTime(
             gte=where.since, lte=where.until)))
+    if where.ids is not None:
+        must.append(qe.HasIdCondition(set(where.ids)))
     return qe.Filter(must=must)  # type: ignore[arg-type]

@@ -219,4 +219,6 @@ def _filter(where: MemoryFilter) -> qm.Filter:
     if where.since or where.until:
         must.append(qm.FieldCondition(key="chat_time", range=qm.DatetimeRange(
             gte=_moment(where.since), lte=_moment(where.until))))
+    if where.ids is not None:
+        must.append(qm.HasIdCondition(has_id=list(where.ids)))
     return qm.Filter(must=must)
