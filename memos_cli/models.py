@@ -144,6 +144,24 @@ class TurnBatch:
     user_id: str
     conversation_id: str
     messages: list[Message]
+    # The first `seeded` messages are an earlier run's tail of this conversation, stored
+    # already as the memories `replaces`; this batch is what one run would have made of them.
+    seeded: int = 0
+    replaces: list[str] = field(default_factory=list)
+    # Still open when the input ended: stored now, and grown by the conversation's next run.
+    tail: bool = False
+
+    @property
+    def new_messages(self) -> list[Message]:
+        return self.messages[self.seeded:]
+
+
+@dataclass(slots=True)
+class Tail:
+    """A conversation's open batch at the end of a run, kept in state.db."""
+
+    messages: list[Message]
+    memory_ids: list[str]
 
 
 @dataclass(slots=True)

@@ -1,7 +1,9 @@
 """state.db (SQLite, stdlib): runs and the ledger of imported messages; and the writer lock.
 
 The ledger is written only after the memories of a batch are upserted, so a message in the
-ledger is a message whose memories are in the store.
+ledger is a message whose memories are in the store. Each conversation's batch that was still
+open when a run's input ended (its tail) is kept with the messages in it, so that the next run
+grows it into the batch a single run would have made.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import sqlite3
 import sys
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -21,6 +23,7 @@ from typing import IO, Any
 import orjson
 
 from memos_cli.errors import StoreBusyError
+from memos_cli.models import Message, Tail
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -74,6 +77,18 @@ CREATE TABLE IF NOT EXISTS queue (
     request TEXT NOT NULL,
     enqueued_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS tails (
+    user_id TEXT NOT NULL,
+    conversation_id TEXT NOT NULL,
+    messages TEXT NOT NULL,
+    memory_ids TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    PRIMARY KEY (user_id, conversation_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS retractions (
+    memory_id TEXT PRIMARY KEY,
+    messages TEXT NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS ledger (
     user_id TEXT NOT NULL,
     conversation_id TEXT NOT NULL,
@@ -87,6 +102,22 @@ CREATE TABLE IF NOT EXISTS ledger (
 
 _RUN_COUNTS = ("records_read", "records_stored", "records_already_imported", "records_failed",
                "memories_written", "failures_file")
+
+
+@dataclass(slots=True)
+class TailChanges:
+    """What a flush does to the conversations' open tails: tails written (or replaced), and
+    tails grown into a closed batch."""
+
+    open: dict[tuple[str, str], Tail] = field(default_factory=dict)
+    ended: list[tuple[str, str]] = field(default_factory=list)
+    # memory id -> the tail messages it no longer comes from: applied to the store after the
+    # commit, and again by the next run if this one dies in between
+    retract: dict[str, set[str]] = field(default_factory=dict)
+
+
+def _messages_json(messages: list[Message]) -> str:
+    return "[" + ",".join(m.model_dump_json() for m in messages) + "]"
 
 
 @dataclass(slots=True)
@@ -147,11 +178,26 @@ class State:
 
     def commit(self, run_id: str, messages: Iterable[tuple[str, str, str, str]],
                checkpoint: Checkpoint | None,
-               history: Iterable[tuple[str, ...]] = ()) -> None:
+               history: Iterable[tuple[str, ...]] = (),
+               tails: TailChanges | None = None) -> None:
         """Record imported (user, conversation, message, source file), the memories' history
-        entries, and move the file's checkpoint, in one transaction."""
+        entries, the conversations' open tails, and move the file's checkpoint, in one
+        transaction."""
         with self.db:
             stamp = now_iso()
+            if tails is not None:
+                self.db.executemany(
+                    "DELETE FROM tails WHERE user_id = ? AND conversation_id = ?", tails.ended)
+                self.db.executemany(
+                    "INSERT OR REPLACE INTO tails (user_id, conversation_id, messages, "
+                    "memory_ids, run_id) VALUES (?, ?, ?, ?, ?)",
+                    ((user, conversation, _messages_json(tail.messages),
+                      orjson.dumps(tail.memory_ids).decode(), run_id)
+                     for (user, conversation), tail in tails.open.items()))
+                self.db.executemany(
+                    "INSERT OR REPLACE INTO retractions (memory_id, messages) VALUES (?, ?)",
+                    ((memory_id, orjson.dumps(sorted(messages)).decode())
+                     for memory_id, messages in tails.retract.items()))
             self.db.executemany(
                 "INSERT INTO history (memory_id, user_id, subject, event, status, text, "
                 "chat_time, last_said_at, sources, superseded_by, run_id, recorded_at) "
@@ -164,6 +210,24 @@ class State:
                  for user, conversation, message, source in messages))
             if checkpoint is not None:
                 self._save_checkpoint(run_id, checkpoint)
+
+    def tail(self, user_id: str, conversation_id: str) -> Tail | None:
+        row = self.db.execute(
+            "SELECT messages, memory_ids FROM tails WHERE user_id = ? AND conversation_id = ?",
+            (user_id, conversation_id)).fetchone()
+        if row is None:
+            return None
+        messages = [Message.model_validate(m) for m in orjson.loads(row[0])]
+        return Tail(messages, list(orjson.loads(row[1])))
+
+    def retractions(self) -> dict[str, set[str]]:
+        return {memory_id: set(orjson.loads(messages)) for memory_id, messages
+                in self.db.execute("SELECT memory_id, messages FROM retractions")}
+
+    def retracted(self, memory_ids: Iterable[str]) -> None:
+        with self.db:
+            self.db.executemany("DELETE FROM retractions WHERE memory_id = ?",
+                                ((i,) for i in memory_ids))
 
     def save_checkpoint(self, run_id: str, checkpoint: Checkpoint) -> None:
         with self.db:
@@ -278,6 +342,7 @@ class State:
             ledger = self.db.execute("DELETE FROM ledger WHERE user_id = ?", (user_id,)).rowcount
             queued = self.db.execute("DELETE FROM queue WHERE user_id = ?", (user_id,)).rowcount
             self.db.execute("DELETE FROM history WHERE user_id = ?", (user_id,))
+            self.db.execute("DELETE FROM tails WHERE user_id = ?", (user_id,))
             checkpoints = sum(
                 self.db.execute("DELETE FROM checkpoints WHERE path = ?", (source,)).rowcount
                 for source in sources)

@@ -229,6 +229,9 @@ def test_forget_leaves_nothing_of_the_user_and_spares_others(cli: Cli, home: Pat
         assert state.db.execute("SELECT COUNT(*) FROM queue WHERE user_id = 'bob'"
                                 ).fetchone()[0] == 1
         assert state.ledger_count("bob") > 0
+        tails = dict(state.db.execute(
+            "SELECT user_id, COUNT(*) FROM tails GROUP BY user_id").fetchall())
+        assert "alice" not in tails and tails["bob"] > 0  # her last messages are not kept
     finally:
         state.close()
     assert points(home, "bob") == before_bob

@@ -101,7 +101,7 @@ def test_killed_imports_resume_to_the_store_of_one_clean_import(tmp_path: Path) 
             time.sleep(startup + rng.uniform(0.02, work / 8))
             if process.poll() is not None:
                 break
-            process.send_signal(signal.SIGKILL)
+            process.send_signal(rng.choice([signal.SIGKILL, signal.SIGINT]))
             process.wait()
             kills += 1
         code, out, err = finish(memos(home, "import", str(corpus), "--json", env=KILLABLE))
@@ -141,6 +141,31 @@ def test_an_appended_file_reads_only_the_new_lines(tmp_path: Path) -> None:
     assert summary["records_stored"] == 1000
     assert summary["records_read"] == 3000 == (summary["records_stored"]
                                                + summary["records_already_imported"])
+
+
+def test_a_file_imported_as_it_grew_is_the_store_of_one_import(tmp_path: Path) -> None:
+    """Each conversation's open batch at the end of a run is kept and grown by the next run,
+    so the batches, and so the whole store, are those of one import, even when the runs that
+    read the growing file are killed on the way."""
+    corpus = write_corpus(tmp_path / "all.jsonl", 3000, seed=7)
+    lines = corpus.read_bytes().splitlines(keepends=True)
+    clean = tmp_path / "clean"
+    code, _, err = finish(memos(clean, "import", str(corpus), "--quiet", env=KILLABLE))
+    assert code == 0, err
+    expected = store_snapshot(clean)
+    startup = _startup_seconds(tmp_path)
+    rng = random.Random(5)
+    growing = tmp_path / "growing.jsonl"
+    home = tmp_path / "home"
+    for cut in (1000, 1100, 2200, 3000):
+        growing.write_bytes(b"".join(lines[:cut]))
+        process = memos(home, "import", str(growing), "--quiet", env=KILLABLE)
+        time.sleep(startup + rng.uniform(0.0, 0.6))
+        process.send_signal(rng.choice([signal.SIGKILL, signal.SIGINT]))
+        process.wait()
+        code, _, err = finish(memos(home, "import", str(growing), "--quiet", env=KILLABLE))
+        assert code == 0, err
+    assert store_snapshot(home) == expected
 
 
 def test_a_replaced_file_is_read_again_and_the_ledger_skips_what_is_stored(

@@ -6,14 +6,18 @@ the open batch of each conversation is held, so memory is bounded by the number 
 conversations, not the size of the file: a conversation that got no message in the last
 `idle_messages` messages is taken as finished and its batch is closed, and past `max_open` the
 least recently touched conversation is closed early (its next messages start a new batch).
+
+A conversation's first batch in a run can start from the tail an earlier run left open (`seed`):
+its messages come first, so appending to a file and importing it again makes the batches one
+import of the whole file would have made.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
-from memos_cli.models import Message, TurnBatch
+from memos_cli.models import Message, Tail, TurnBatch
 
 # A run of replies with no user message in between (tool chains) is cut at this length.
 MAX_BATCH_MESSAGES = 64
@@ -22,20 +26,30 @@ ConversationKey = tuple[str, str]
 
 
 class _OpenBatch:
-    __slots__ = ("last_seen", "messages", "turns")
+    __slots__ = ("last_seen", "messages", "replaces", "seeded", "turns")
 
-    def __init__(self) -> None:
+    def __init__(self, tail: Tail | None = None) -> None:
         self.messages: list[Message] = []
         self.turns = 0
         self.last_seen = 0
+        self.seeded = 0
+        self.replaces: list[str] = []
+        if tail is not None:
+            for message in tail.messages:
+                self.turns += message.role == "user"
+                self.messages.append(message)
+            self.seeded = len(tail.messages)
+            self.replaces = list(tail.memory_ids)
 
 
 class TurnGrouper:
     def __init__(self, batch_turns: int, max_open: int = 10_000,
-                 idle_messages: int = 50_000) -> None:
+                 idle_messages: int = 50_000,
+                 seed: Callable[[ConversationKey], Tail | None] | None = None) -> None:
         self.batch_turns = batch_turns
         self.max_open = max_open
         self.idle_messages = idle_messages
+        self.seed = seed  # the tail to start a conversation's batch from, if any
         self._open: OrderedDict[ConversationKey, _OpenBatch] = OrderedDict()
         self._seen = 0
 
@@ -49,7 +63,7 @@ class TurnGrouper:
         key = (message.user_id, message.conversation_id)
         batch = self._open.get(key)
         if batch is None:
-            batch = self._open[key] = _OpenBatch()
+            batch = self._open[key] = _OpenBatch(self.seed(key) if self.seed else None)
         else:
             self._open.move_to_end(key)
         batch.last_seen = self._seen
@@ -74,14 +88,16 @@ class TurnGrouper:
 
     def min_open_offset(self) -> int | None:
         """The earliest file offset of a message still waiting in an open batch."""
-        offsets = [b.messages[0].source_offset for b in self._open.values() if b.messages]
+        offsets = [b.messages[b.seeded].source_offset for b in self._open.values()
+                   if len(b.messages) > b.seeded]  # a seeded message is from an earlier run
         return min(offsets) if offsets else None
 
-    def flush(self) -> Iterator[TurnBatch]:
-        """Yield every open batch (at the end of a file)."""
+    def flush(self, tails: bool = False) -> Iterator[TurnBatch]:
+        """Yield every open batch (at the end of the input), as tails a later run can grow."""
         while self._open:
-            yield self._close(next(iter(self._open)))
+            yield self._close(next(iter(self._open)), tails)
 
-    def _close(self, key: ConversationKey) -> TurnBatch:
+    def _close(self, key: ConversationKey, tail: bool = False) -> TurnBatch:
         batch = self._open.pop(key)
-        return TurnBatch(user_id=key[0], conversation_id=key[1], messages=batch.messages)
+        return TurnBatch(user_id=key[0], conversation_id=key[1], messages=batch.messages,
+                         seeded=batch.seeded, replaces=batch.replaces, tail=tail)

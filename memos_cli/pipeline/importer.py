@@ -30,6 +30,7 @@ from memos_cli.models import (
     RawRecord,
     RunReport,
     Stage,
+    Tail,
     TurnBatch,
 )
 from memos_cli.pipeline.checkpoint import FileProgress, Resume, plan_resume
@@ -42,12 +43,12 @@ from memos_cli.pipeline.extract import (
 )
 from memos_cli.pipeline.failures import FailureWriter
 from memos_cli.pipeline.group import TurnGrouper
-from memos_cli.pipeline.lifecycle import Settled, settle
+from memos_cli.pipeline.lifecycle import Settled, retract, settle
 from memos_cli.pipeline.memories import build_memory, link_carried, merge_into
 from memos_cli.pipeline.progress import ProgressSink, ProgressSnapshot
 from memos_cli.pipeline.validate import record_count, validate
 from memos_cli.readers import SEEKABLE, ReaderOptions, ReadStats, read
-from memos_cli.state import Checkpoint, State
+from memos_cli.state import Checkpoint, State, TailChanges
 from memos_cli.store import MemoryStore
 
 _PROGRESS_EVERY = 256
@@ -78,7 +79,9 @@ class Importer:
         # Batches submitted to a concurrent extractor, oldest first, results not yet taken.
         self.in_flight: deque[tuple[TurnBatch, Future[list[MemoryCandidate]]]] = deque()
         self.grouper = TurnGrouper(settings.batch_turns, settings.max_open_conversations,
-                                   settings.idle_messages)
+                                   settings.idle_messages, seed=self._stored_tail)
+        # Conversations whose stored tail this run has looked up (and maybe grown).
+        self.tails_looked_up: set[tuple[str, str]] = set()
         self.report = RunReport(run_id=run_id, embedder=embedder.embedder.name if embedder else "",
                                 dry_run=dry_run)
         self.times = self.report.stage_seconds
@@ -92,10 +95,12 @@ class Importer:
         self.seekable = False
         self.collect_written = False
         self._settled: Settled | None = None
+        self._retract: dict[str, set[str]] = {}
         self._started = time.perf_counter()
 
     def import_files(self, files: list[tuple[Path, str]], reader_options: ReaderOptions) -> None:
         total = sum(path.stat().st_size for path, _ in files)
+        self._finish_retractions()
         self.progress.start(total)
         try:
             for path, fmt in files:
@@ -158,7 +163,7 @@ class Importer:
             if since_progress >= _PROGRESS_EVERY:
                 since_progress = 0
                 self._show(path, size, file_report.bytes_read, total)
-        for batch in self.grouper.flush():
+        for batch in self.grouper.flush(tails=True):
             self._add_batch(batch)
             if self.unit_memories >= self.settings.flush_memories:
                 self._flush()
@@ -212,6 +217,26 @@ class Importer:
                 self._add_batch(batch)
             if self.unit_memories >= self.settings.flush_memories:
                 self._flush()
+
+    def _stored_tail(self, key: tuple[str, str]) -> Tail | None:
+        """The tail an earlier run left open for a conversation, to start its first batch of
+        this run from; files only (a request's message makes a batch of its own)."""
+        if self.file is None or self.report.dry_run or self.store is None \
+                or key in self.tails_looked_up:
+            return None
+        self.tails_looked_up.add(key)
+        tail = self.state.tail(*key)
+        if tail is None or len(self.store.retrieve(tail.memory_ids)) < len(set(tail.memory_ids)):
+            return None  # memories deleted since (forgotten, moved store): start afresh
+        return tail
+
+    def _finish_retractions(self) -> None:
+        """Apply what a run that died after its commit left to retract."""
+        pending = self.state.retractions() if self.store is not None else {}
+        if pending:
+            assert self.store is not None
+            retract(self.store, pending)
+            self.state.retracted(pending)
 
     def _already_imported(self, message: Message) -> bool:
         started = time.perf_counter()
@@ -276,16 +301,19 @@ class Importer:
         merged_in_unit = len(candidates) - len(memories)
         stored = not unit or self.embedder is None or self.store is None or (
             self._embed(unit, memories) and self._store(unit, memories))
-        keys = [_ledger_key(m) for batch, _ in unit for m in batch.messages]
+        keys = [_ledger_key(m) for batch, _ in unit for m in batch.new_messages]
         rows = [(*_ledger_key(m), _source_key(m.source_file))
-                for batch, _ in unit for m in batch.messages]
+                for batch, _ in unit for m in batch.new_messages]
         if self.report.dry_run:
             self._checkpoint()  # nothing to commit, but the file's progress must not pile up
         elif stored or self.use_checkpoints:
             started = time.perf_counter()
             history = self._settled.history if stored and self._settled else []
+            tails = self._tail_changes(unit) if stored and self.file is not None else None
             self.state.commit(self.report.run_id, rows if stored else [], self._checkpoint(),
-                              history)
+                              history, tails)
+            if tails is not None:
+                self._after_tails_commit(tails)
             self.times.ledger += time.perf_counter() - started
         if not stored:
             return
@@ -304,6 +332,27 @@ class Importer:
         for memory in memories:
             kind = memory.payload["memory_type"]
             self.report.memories_by_type[kind] = self.report.memories_by_type.get(kind, 0) + 1
+
+    def _tail_changes(self, unit: list[tuple[TurnBatch, list[Memory]]]) -> TailChanges:
+        changes = TailChanges(retract=self._retract)
+        for batch, memories in unit:
+            key = (batch.user_id, batch.conversation_id)
+            if batch.tail:
+                changes.open[key] = Tail(batch.messages, [m.id for m in memories])
+            elif key in self.tails_looked_up:
+                changes.open.pop(key, None)
+                changes.ended.append(key)
+        return changes
+
+    def _after_tails_commit(self, tails: TailChanges) -> None:
+        """Retract from the store what the commit recorded, and let a later file of this run
+        grow the tails just written."""
+        self._retract = {}
+        if tails.retract:
+            assert self.store is not None
+            retract(self.store, tails.retract)
+            self.state.retracted(tails.retract)
+        self.tails_looked_up.difference_update(tails.open)
 
     def _checkpoint(self) -> Checkpoint | None:
         if not (self.seekable and self.file is not None):
@@ -338,6 +387,7 @@ class Importer:
             settled = settle(self.store, memories)
             self.store.upsert([*memories, *settled.flipped])
             self._settled = settled
+            self._retract = _replaced(unit, {m.id for m in memories})
         except MemosError:
             raise
         except Exception as exc:
@@ -354,8 +404,9 @@ class Importer:
 
     def _fail_batch(self, batch: TurnBatch, stage: Stage, reason: str,
                     model_answer: str | None = None) -> None:
-        """Fail every record of a batch; they were counted as read when accepted."""
-        for message in batch.messages:
+        """Fail every record of a batch; they were counted as read when accepted. The messages
+        of an earlier run's tail stay stored as they were."""
+        for message in batch.new_messages:
             self.pending.discard(_ledger_key(message))
             failure = Failure(message.source_file, message.source_line, stage, reason, message.raw,
                               model_answer=model_answer)
@@ -392,6 +443,18 @@ def _source_key(name: str) -> str:
     """The checkpoint key of a message's file ('' for requests that came from no file)."""
     path = Path(name)
     return str(path.resolve()) if name and path.is_file() else ""
+
+
+def _replaced(unit: list[tuple[TurnBatch, list[Memory]]], written: set[str]) -> dict[str, set[str]]:
+    """The memories of grown tails that the longer batches did not make again, with the tail
+    messages to take out of their sources."""
+    stale: dict[str, set[str]] = {}
+    for batch, _ in unit:
+        seeded = {m.message_id for m in batch.messages[:batch.seeded]}
+        for memory_id in batch.replaces:
+            if memory_id not in written:
+                stale.setdefault(memory_id, set()).update(seeded)
+    return stale
 
 
 def _dedupe(memories: list[Memory]) -> list[Memory]:

@@ -97,3 +97,25 @@ def _row(memory_id: str, payload: dict[str, Any], event: str) -> HistoryRow:
             str(payload.get("last_said_at") or ""),
             orjson.dumps(payload.get("sources", [])).decode(),
             str(payload.get("superseded_by") or ""))
+
+
+def retract(store: MemoryStore, retractions: dict[str, set[str]]) -> None:
+    """Take messages out of the sources of memories that no longer come from them (an earlier
+    run's tail episode, now part of a longer one); a memory left with no source is deleted."""
+    if not retractions:
+        return
+    kept: list[Memory] = []
+    gone: list[str] = []
+    for memory in store.retrieve(sorted(retractions), with_vectors=True):
+        sources = [s for s in memory.payload.get("sources") or []
+                   if s not in retractions[memory.id]]
+        if not sources:
+            gone.append(memory.id)
+            continue
+        memory.payload["sources"] = sources
+        if memory.payload["memory_type"] != "episode":
+            memory.payload["mentions"] = len(sources)
+        kept.append(memory)
+    if kept:
+        store.upsert(kept)
+    store.delete(gone)

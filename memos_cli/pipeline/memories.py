@@ -13,7 +13,7 @@ from typing import Any
 
 from memos_cli.ids import stable_id
 from memos_cli.models import Memory, MemoryCandidate, Message, TurnBatch
-from memos_cli.pipeline.resolve import later_text, subject_of
+from memos_cli.pipeline.resolve import said_last, subject_of
 from memos_cli.timeparse import iso
 
 _SPACE = re.compile(r"\s+")
@@ -81,9 +81,12 @@ def link_carried(memories: list[Memory]) -> None:
 
 
 def merge_into(existing: dict[str, Any], new: Memory) -> None:
-    """Fold an earlier copy of the same memory into `new`: sources unioned, first time kept."""
+    """Fold an earlier copy of the same memory into `new`: sources unioned, first time kept,
+    the wording and conversation of the copy said last."""
     payload = new.payload
-    payload["text"] = later_text(existing, payload)
+    latest = said_last(existing, payload)
+    for key in ("text", "conversation_id", "agent_id", "app_id"):
+        payload[key] = latest.get(key)
     sources = list(dict.fromkeys([*existing.get("sources", []), *payload["sources"]]))
     payload["sources"] = sources
     if payload["memory_type"] != "episode":

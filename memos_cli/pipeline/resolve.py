@@ -55,6 +55,11 @@ def resolve(members: Iterable[tuple[str, dict[str, Any]]]) -> list[Decision]:
                      None if memory_id == winner else winner) for memory_id, _ in ranked]
 
 
-def later_text(existing: dict[str, Any], new: dict[str, Any]) -> str:
-    """The wording of whichever statement was said last (a merge keeps the latest words)."""
-    return str(existing["text"]) if _said(existing) > _said(new) else str(new["text"])
+def said_last(existing: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """Whichever of two copies of a memory was said last (its wording and conversation are the
+    ones shown); a tie goes to the larger conversation and text, so that any order of runs
+    gives the same answer."""
+    def key(payload: dict[str, Any]) -> tuple[str, str, str]:
+        return _said(payload), str(payload.get("conversation_id") or ""), str(payload["text"])
+
+    return existing if key(existing) > key(new) else new
