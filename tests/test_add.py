@@ -268,3 +268,18 @@ def test_file_part_in_a_request_becomes_document_chunks(cli: Cli, home: Path,
     assert {p["attributes"]["filename"] for p in chunks} == {"guide.txt"}
     assert sorted(int(p["attributes"]["chunk"]) for p in chunks) == list(
         range(1, len(chunks) + 1))
+
+
+def test_markup_and_emoji_codes_in_stored_text_are_shown_verbatim(cli: Cli) -> None:
+    said = "I like [link=http://x.y]x[/link] :x: [b]"
+    shown = [cli("add", "--user", "m", "--msg", said, "--embedder", "hash").stdout]
+    [memory] = [m for m in cli.json("memories", "list", "--user", "m")
+                if m["memory_type"] == "episode"]
+    shown += [cli("search", "--user", "m", "like").stdout,
+              cli("memories", "list", "--user", "m").stdout,
+              cli("memories", "show", memory["id"]).stdout,
+              cli("memories", "history", memory["id"]).stdout]
+    for output in shown:
+        cells = " ".join(output.replace("│", " ").replace("┃", " ").split())  # unwrapped
+        assert "[link=" in cells and ":x: [b]" in cells, output  # narrow columns cut
+        assert "\x1b" not in output and "❌" not in output

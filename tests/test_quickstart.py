@@ -7,7 +7,9 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -51,3 +53,30 @@ def test_the_cli_reference_matches_the_help() -> None:
 
     assert (ROOT / "docs" / "cli.md").read_text() == render(), (
         "docs/cli.md is stale: python -m memos_cli.cli.docs > docs/cli.md")
+
+
+def test_no_help_text_loses_its_brackets() -> None:
+    """Every "[...]" written in a command's or option's help is shown, on every command."""
+    import typer.main
+    from typer.testing import CliRunner
+
+    from memos_cli.cli import app
+
+    def walk(command: Any, path: list[str]) -> Iterator[tuple[list[str], Any]]:
+        yield path, command
+        if hasattr(command, "commands"):  # a group
+            for name, sub in command.commands.items():
+                yield from walk(sub, [*path, name])
+
+    runner = CliRunner()
+    checked = 0
+    for path, command in walk(typer.main.get_command(app), []):
+        shown = " ".join(runner.invoke(app, [*path, "--help"], terminal_width=100).output.split())
+        texts = [command.help or ""] + [getattr(p, "help", None) or "" for p in command.params]
+        for text in texts:
+            for bracket in re.findall(r"\[[^\]]+\]", text):
+                assert " ".join(bracket.split()) in shown, (path, bracket)
+                checked += 1
+        if any(p.name == "home" for p in command.params):
+            assert "[env: MEMOS_HOME" in shown, path
+    assert checked >= 5

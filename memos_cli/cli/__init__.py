@@ -24,6 +24,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    rich_markup_mode=None,  # help text is plain: "[default: ...]" must not be read as markup
 )
 app.command("import")(import_command)
 app.command("add")(add_command)

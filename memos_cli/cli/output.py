@@ -13,8 +13,10 @@ from rich.console import Console
 
 from memos_cli.errors import MemosError
 
-stdout = Console(soft_wrap=True)
-stderr = Console(stderr=True, soft_wrap=True)
+# The one way memos prints: user text (messages, names, paths) is shown as written, so rich's
+# markup ("[link=...]"), emoji codes (":x:") and highlighting are off everywhere.
+stdout = Console(soft_wrap=True, markup=False, emoji=False, highlight=False)
+stderr = Console(stderr=True, soft_wrap=True, markup=False, emoji=False, highlight=False)
 
 
 @contextlib.contextmanager
