@@ -12,6 +12,19 @@ EXIT_USAGE = 2
 EXIT_RECORDS_FAILED = 3
 EXIT_STORE_IO = 74  # sysexits' EX_IOERR
 EXIT_STORE_BUSY = 75
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for Ctrl-C
+EXIT_TERMINATED = 143  # 128 + SIGTERM
+
+
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM during a run: not an Exception, so that no handler of a record's or a
+    batch's errors takes it for a failure; the run stops, is recorded with the signal's exit
+    code, and a rerun resumes."""
+
+    def __init__(self, signal_name: str, exit_code: int) -> None:
+        super().__init__(signal_name)
+        self.signal_name = signal_name
+        self.exit_code = exit_code
 
 
 class MemosError(Exception):

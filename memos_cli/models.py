@@ -268,6 +268,7 @@ class RunReport:
     llm: dict[str, Any] | None = None
     # Set when an error stopped the run (a store that could not be reopened, a refused key).
     error_exit_code: int | None = None
+    interrupted: bool = False  # by SIGINT or SIGTERM (error_exit_code 130 or 143)
 
     @property
     def exit_code(self) -> int:
@@ -302,5 +303,6 @@ class RunReport:
             "stage_seconds": self.stage_seconds.as_dict(),
             "dry_run": self.dry_run,
             **({"llm": self.llm} if self.llm is not None else {}),
+            "interrupted": self.interrupted,
             "exit_code": self.exit_code,
         }

@@ -305,3 +305,44 @@ def test_a_store_that_cannot_reopen_stops_the_run_and_loses_nothing(
     code, _, err = finish(memos(broken, "import", str(corpus), env=KILLABLE))
     assert code == 0, err
     assert store_snapshot(broken) == store_snapshot(clean)
+
+
+@pytest.mark.parametrize(("sent", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_closes_the_run_with_its_code_and_a_rerun_resumes(
+        tmp_path: Path, sent: signal.Signals, code: int) -> None:
+    corpus = write_corpus(tmp_path / "chat.jsonl", 6000, seed=4)
+    clean = tmp_path / "clean"
+    assert finish(memos(clean, "import", str(corpus), "--quiet", env=FAST_FLUSH))[0] == 0
+    home = tmp_path / "home"
+    process = memos(home, "import", str(corpus), "--json", env=FAST_FLUSH)
+    deadline = time.monotonic() + 120
+    while _ledger_rows(home) == 0:  # signalled once the run is storing
+        assert process.poll() is None and time.monotonic() < deadline
+        time.sleep(0.02)
+    process.send_signal(sent)
+    exit_code, out, err = finish(process)
+    assert exit_code == code, err
+    summary = json.loads(out)
+    assert summary["interrupted"] is True and summary["exit_code"] == code
+    assert summary["records_stored"] < 6000
+    [hint] = [line for line in err.splitlines() if line.startswith("interrupted")]
+    assert "run the same command again to resume" in hint
+    status = subprocess.run([sys.executable, "-m", "memos_cli", "status", "--json"],
+                            env={**os.environ, "MEMOS_HOME": str(home)}, capture_output=True,
+                            text=True, timeout=120)
+    assert json.loads(status.stdout)["runs"][0]["exit_code"] == code
+    again, out, err = finish(memos(home, "import", str(corpus), "--json", env=FAST_FLUSH))
+    assert again == 0, err
+    assert store_snapshot(home) == store_snapshot(clean)
+
+
+def _ledger_rows(home: Path) -> int:
+    if not (home / "state.db").exists():
+        return 0
+    state = State(home / "state.db")
+    try:
+        return state.ledger_count()
+    except Exception:  # created but not yet initialised by the run
+        return 0
+    finally:
+        state.close()

@@ -16,6 +16,7 @@ from memos_cli.cli.process import process_command
 from memos_cli.cli.search import search_command
 from memos_cli.cli.serve import serve_command
 from memos_cli.cli.status import status_command
+from memos_cli.errors import EXIT_INTERRUPTED, Interrupted
 
 app = typer.Typer(
     name="memos",
@@ -54,7 +55,11 @@ def main() -> None:
         app()
     except KeyboardInterrupt:
         sys.stderr.write("memos: interrupted; rerun the same command to resume\n")
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
+    except Interrupted as exc:
+        sys.stderr.write(f"memos: stopped by {exc.signal_name}; rerun the same command to "
+                         "resume\n")
+        sys.exit(exc.exit_code)
     except Exception as exc:  # a bug: one line, and the traceback only when asked for
         if os.environ.get("MEMOS_DEBUG"):
             raise

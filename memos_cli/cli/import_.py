@@ -84,7 +84,9 @@ def import_command(
     file, line and reason. Safe to re-run: a checkpoint per file skips what an earlier run
     finished (a file that grew is read from its old end) and a ledger of message ids skips
     anything stored already. Exit codes: 0 all stored or already imported; 2 usage or config
-    error; 3 finished but some records failed; 75 the store is busy (another run holds it).
+    error; 3 finished but some records failed; 74 the store cannot be written (disk full);
+    75 the store is busy (another run holds it); 130 / 143 stopped by SIGINT / SIGTERM (rerun
+    to resume).
     """
     log = log_file.open("a", encoding="utf-8") if log_file else None
     try:
@@ -100,6 +102,9 @@ def import_command(
             progress = choose_progress(stderr, quiet, settings.progress_interval_s, log)
             report = run_import(settings, options, progress)
         _print_failures(report, log)
+        if report.interrupted:
+            stderr.print(f"interrupted: {report.records_stored:,} records stored before the "
+                         "signal are kept; run the same command again to resume")
         if json_output:
             print_json(report.summary())
             if not (quiet or stderr.is_terminal):

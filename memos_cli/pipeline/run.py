@@ -11,11 +11,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from memos_cli.config import Settings
-from memos_cli.errors import ConfigError, InputError, MemosError
+from memos_cli.errors import ConfigError, InputError, Interrupted, MemosError
 from memos_cli.models import RawRecord, RunReport
 from memos_cli.pipeline.embed import RunEmbedder
 from memos_cli.pipeline.failures import FailureWriter
 from memos_cli.pipeline.importer import Importer
+from memos_cli.pipeline.interrupts import interruptible
 from memos_cli.pipeline.progress import NoProgress, ProgressSink
 from memos_cli.pipeline.setup import Sample, open_for_writing
 from memos_cli.readers import ReaderOptions, check_format, detect_format
@@ -53,14 +54,20 @@ def _engine(settings: Settings, wait_s: float, failures_file: Path | None, dry_r
     with writer_lock(settings.home, command_line(), wait_s):
         state = State(settings.state_db)
         state.start_run(run_id, command_line())
-        embedder, store = open_for_writing(settings, dry_run=dry_run, sample=sample)
+        try:
+            embedder, store = open_for_writing(settings, dry_run=dry_run, sample=sample)
+        except (MemosError, Interrupted) as exc:  # the run never began: recorded as it ended
+            state.end_run(run_id, exc.exit_code, {"error": str(exc)})
+            state.close()
+            raise
         importer = Importer(settings, run_id, state, store, embedder,
                             FailureWriter(failures_path), progress or NoProgress(), dry_run)
         try:
             with _answering_reads(settings, embedder, store):
                 yield importer
-        except MemosError as exc:  # recorded as what the process exits with
+        except (MemosError, Interrupted) as exc:  # recorded as what the process exits with
             importer.report.error_exit_code = exc.exit_code
+            importer.report.interrupted = isinstance(exc, Interrupted)
             raise
         finally:
             importer.finish()
@@ -110,11 +117,19 @@ def run_import(settings: Settings, options: ImportOptions,
     server = running_server(settings, writes=True)
     if server is not None:  # it holds the store: it imports, and searches go on meanwhile
         return server.import_files(options, progress)
-    with _engine(settings, options.wait_s, options.failures_file, options.dry_run, progress,
-                 lambda: sample_texts(files, options.reader)) as importer:
-        importer.use_checkpoints = not (options.from_start or options.dry_run)
-        importer.import_files(files, options.reader)
-    return importer.report
+    report: RunReport | None = None
+    try:
+        with interruptible(), _engine(settings, options.wait_s, options.failures_file,
+                                      options.dry_run, progress,
+                                      lambda: sample_texts(files, options.reader)) as importer:
+            report = importer.report
+            importer.use_checkpoints = not (options.from_start or options.dry_run)
+            importer.import_files(files, options.reader)
+    except Interrupted:
+        if report is None:  # before the run began: nothing to report
+            raise
+    assert report is not None
+    return report
 
 
 def run_on(settings: Settings, options: ImportOptions, state: State, store: MemoryStore | None,
