@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import orjson
@@ -159,3 +162,16 @@ def test_failures_file_flag_puts_it_elsewhere(cli: Cli, tmp_path: Path) -> None:
     assert len(target.read_text().splitlines()) == 8
     assert all(orjson.loads(line)["file"].endswith("broken.jsonl")
                for line in target.read_text().splitlines())
+
+
+def test_a_new_home_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    done = subprocess.run([sys.executable, "-m", "memos_cli", "import",
+                           str(SAMPLES / "history.jsonl"), "--embedder", "hash",
+                           "--quiet"], env={**os.environ, "MEMOS_HOME": str(home)},
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    paths = [home, *home.rglob("*")]
+    assert len(paths) > 5
+    for path in paths:
+        assert path.stat().st_mode & 0o077 == 0, f"{path} is {oct(path.stat().st_mode)}"

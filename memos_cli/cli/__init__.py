@@ -48,6 +48,9 @@ def _version(value: bool) -> None:
 def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
                                        help="Print the version and exit.")) -> None:
     """memos: chat history in, searchable memories out."""
+    # Chat memories and the raw records in failures/ are private: everything memos creates
+    # (the home, the store, state.db, failures files, logs) is readable by its owner only.
+    os.umask(0o077)
 
 
 def main() -> None:
