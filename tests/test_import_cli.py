@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import orjson
+import pytest
 
 from conftest import SAMPLES, Cli, write_jsonl
 from memos_cli.config import load_settings
@@ -175,3 +176,71 @@ def test_a_new_home_is_readable_by_its_owner_only(tmp_path: Path) -> None:
     assert len(paths) > 5
     for path in paths:
         assert path.stat().st_mode & 0o077 == 0, f"{path} is {oct(path.stat().st_mode)}"
+
+
+def _compressed(source: Path, kind: str, target: Path) -> Path:
+    import bz2
+    import gzip
+    import lzma
+
+    import zstandard
+
+    data = source.read_bytes()
+    packed = {"gz": gzip.compress, "bz2": bz2.compress, "xz": lzma.compress,
+              "zst": zstandard.ZstdCompressor().compress}[kind](data)
+    target.write_bytes(packed)
+    return target
+
+
+@pytest.mark.parametrize("kind", ["gz", "bz2", "xz", "zst"])
+def test_a_compressed_file_imports_and_a_second_import_stores_nothing(
+        cli: Cli, tmp_path: Path, kind: str) -> None:
+    packed = _compressed(SAMPLES / "history.jsonl", kind, tmp_path / f"history.jsonl.{kind}")
+    first = cli.json("import", str(packed), "--embedder", "hash")
+    assert first["records_stored"] == 318 and first["exit_code"] == 0
+    again = cli.json("import", str(packed))
+    assert again["records_stored"] == 0 and again["records_already_imported"] == 318
+
+
+def test_a_cut_off_compressed_file_keeps_what_came_before_the_cut(cli: Cli,
+                                                                  tmp_path: Path) -> None:
+    packed = _compressed(SAMPLES / "history.jsonl", "gz", tmp_path / "whole.jsonl.gz")
+    cut = tmp_path / "cut.jsonl.gz"
+    cut.write_bytes(packed.read_bytes()[:3000])
+    summary = cli.json("import", str(cut), "--embedder", "hash")
+    assert summary["exit_code"] == 3 and summary["records_stored"] > 20
+    assert summary["records_read"] == summary["records_stored"] + summary["records_failed"]
+
+
+def test_stdin_and_a_directory_import(tmp_path: Path) -> None:
+    env = {**os.environ, "MEMOS_HOME": str(tmp_path / "home")}
+    command = [sys.executable, "-m", "memos_cli", "import", "-", "--embedder", "hash", "--json"]
+    history = (SAMPLES / "history.jsonl").read_bytes()
+    for expected_stored in (318, 0):
+        done = subprocess.run(command, input=history, env=env, capture_output=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout)["records_stored"] == expected_stored
+    assert not list((tmp_path / "home" / "spool").iterdir())  # the copy of stdin is gone
+    folder = tmp_path / "exports"
+    (folder / "nested").mkdir(parents=True)
+    (folder / "nested" / "more.csv").write_bytes((SAMPLES / "history.csv").read_bytes())
+    (folder / ".hidden.jsonl").write_text("not read\n")
+    done = subprocess.run([sys.executable, "-m", "memos_cli", "import", str(folder), "--json"],
+                          env=env, capture_output=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)
+    assert [f["path"] for f in summary["files"]] == [str(folder / "nested" / "more.csv")]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file, whatever its mode")
+def test_an_unreadable_file_stops_the_run_before_anything_is_imported(
+        cli: Cli, tmp_path: Path) -> None:
+    readable = tmp_path / "a.jsonl"
+    readable.write_bytes((SAMPLES / "history.jsonl").read_bytes())
+    locked = tmp_path / "b.jsonl"
+    locked.write_text("{}\n")
+    locked.chmod(0)
+    result = cli("import", "--glob", str(tmp_path / "*.jsonl"), "--format", "memos-jsonl",
+                 "--embedder", "hash")
+    assert result.exit_code == 2 and "cannot read" in result.output
+    assert not (tmp_path / "memos-home" / "store").exists()  # a.jsonl was not imported either

@@ -48,6 +48,7 @@ from memos_cli.pipeline.memories import build_memory, link_carried, merge_into
 from memos_cli.pipeline.progress import ProgressSink, ProgressSnapshot
 from memos_cli.pipeline.validate import record_count, validate
 from memos_cli.readers import SEEKABLE, ReaderOptions, ReadStats, read
+from memos_cli.readers.source import compression
 from memos_cli.state import Checkpoint, State, TailChanges
 from memos_cli.store import MemoryStore
 
@@ -91,6 +92,8 @@ class Importer:
         self.unit_memories = 0
         self._bytes_before_file = 0
         self.use_checkpoints = True
+        # Inputs read once (a copy of stdin): no checkpoint, the ledger alone skips.
+        self.transient: set[Path] = set()
         self.file: FileProgress | None = None
         self.seekable = False
         self.collect_written = False
@@ -142,8 +145,9 @@ class Importer:
         file_report = FileReport(path=str(path), format=fmt)
         self.report.files.append(file_report)
         size = path.stat().st_size
-        self.seekable = fmt in SEEKABLE
-        known = self.state.checkpoint(str(path.resolve())) if self.use_checkpoints else None
+        self.seekable = fmt in SEEKABLE and compression(path) is None
+        checkpoints = self.use_checkpoints and path not in self.transient
+        known = self.state.checkpoint(str(path.resolve())) if checkpoints else None
         resume = plan_resume(path, known, self.seekable)
         self.file = FileProgress(path, resume)
         self._skip(resume, file_report)
@@ -168,7 +172,7 @@ class Importer:
             if self.unit_memories >= self.settings.flush_memories:
                 self._flush()
         self._flush()
-        if self.use_checkpoints:
+        if checkpoints:
             self.state.save_checkpoint(self.report.run_id, self.file.finish())
         file_report.conversations = reader_options.stats.conversations
         file_report.skipped = dict(reader_options.stats.skipped)
@@ -360,7 +364,8 @@ class Importer:
         # Advanced even when it is not saved (dry runs, --from-start): the offsets of the lines
         # behind it are let go, or they would pile up for the whole file.
         checkpoint = self.file.advance(self.grouper.min_open_offset())
-        return checkpoint if self.use_checkpoints else None
+        return checkpoint if self.use_checkpoints and self.file.path not in self.transient \
+            else None
 
     def _embed(self, unit: list[tuple[TurnBatch, list[Memory]]], memories: list[Memory]) -> bool:
         assert self.embedder is not None
@@ -428,8 +433,9 @@ class Importer:
 
     def _show(self, path: Path, size: int, done: int, total: int) -> None:
         self.progress.update(ProgressSnapshot(
-            file=str(path), file_bytes=size, file_bytes_done=done, bytes_total=total,
-            bytes_done=self._bytes_before_file + done, records=self.report.records_read,
+            file=str(path), file_bytes=size, file_bytes_done=min(done, size), bytes_total=total,
+            bytes_done=self._bytes_before_file + min(done, size),
+            records=self.report.records_read,
             memories=self.report.memories_written, failed=self.report.records_failed))
 
 

@@ -4,6 +4,7 @@ over add-message requests. Both open the same engine (importer.py) under the wri
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from memos_cli.pipeline.progress import NoProgress, ProgressSink
 from memos_cli.pipeline.setup import Sample, open_for_writing
 from memos_cli.readers import ReaderOptions, check_format, detect_format
 from memos_cli.readers.sample import record_texts, sample_texts
+from memos_cli.readers.source import is_stream, spool
 from memos_cli.state import State, command_line, writer_lock
 from memos_cli.store import MemoryStore
 from memos_cli.store.pages import process_status_kb
@@ -36,6 +38,8 @@ class ImportOptions:
     wait_s: float = 0.0
     # Ignore checkpoints and read every file from its start (the ledger still skips).
     from_start: bool = False
+    # Copies of inputs that can be read only once (stdin): read without a checkpoint.
+    transient: list[Path] = field(default_factory=list)
 
 
 def new_run_id() -> str:
@@ -99,18 +103,64 @@ def peak_rss_mb() -> float | None:
 
 
 def checked_files(options: ImportOptions) -> list[tuple[Path, str]]:
-    """The input files with the reader of each; an error for a missing file or format."""
+    """The input files with the reader of each; an error for a missing or unreadable file,
+    or one whose format cannot be told, before anything is imported."""
+    files: list[Path] = []
     for path in options.paths:
-        if not path.is_file():
+        if path.is_dir():
+            inside = _files_in(path)
+            if not inside:
+                raise InputError(f"{path} holds no files", "name the files to import")
+            files.extend(inside)
+        elif path.is_file():
+            files.append(path)
+        else:
             raise InputError(f"no such file: {path}", "check the path (globs need quotes)")
-    formats = [detect_format(p) if options.fmt == "auto" else options.fmt for p in options.paths]
+    for path in files:
+        try:
+            path.open("rb").close()
+        except OSError as exc:
+            raise InputError(f"cannot read {path}: {exc.strerror or exc}",
+                             "check its permissions, or leave it out") from exc
+    formats = [detect_format(p) if options.fmt == "auto" else options.fmt for p in files]
     for fmt in formats:
         check_format(fmt)
-    return list(zip(options.paths, formats, strict=True))
+    return list(zip(files, formats, strict=True))
+
+
+def _files_in(directory: Path) -> list[Path]:
+    """Every file under a directory, in name order, leaving out hidden ones."""
+    return sorted(p for p in directory.rglob("*") if p.is_file()
+                  and not any(part.startswith(".") for part in p.relative_to(directory).parts))
+
+
+@contextlib.contextmanager
+def spooled(options: ImportOptions, settings: Settings) -> Iterator[ImportOptions]:
+    """The options with stdin (`-`), pipes and FIFOs copied to spool files, which are
+    removed after the run."""
+    copies: list[Path] = []
+    paths: list[Path] = []
+    try:
+        for path in options.paths:
+            if is_stream(path):
+                copies.append(spool(path, settings.home / "spool"))
+                paths.append(copies[-1])
+            else:
+                paths.append(path)
+        yield dataclasses.replace(options, paths=paths, transient=copies)
+    finally:
+        for copy in copies:
+            copy.unlink(missing_ok=True)
 
 
 def run_import(settings: Settings, options: ImportOptions,
                progress: ProgressSink | None = None) -> RunReport:
+    with spooled(options, settings) as readable:
+        return _run_import(settings, readable, progress)
+
+
+def _run_import(settings: Settings, options: ImportOptions,
+                progress: ProgressSink | None) -> RunReport:
     files = checked_files(options)
     from memos_cli.serve.client import running_server
 
@@ -124,6 +174,7 @@ def run_import(settings: Settings, options: ImportOptions,
                                       lambda: sample_texts(files, options.reader)) as importer:
             report = importer.report
             importer.use_checkpoints = not (options.from_start or options.dry_run)
+            importer.transient = set(options.transient)
             importer.import_files(files, options.reader)
     except Interrupted:
         if report is None:  # before the run began: nothing to report
@@ -147,6 +198,7 @@ def run_on(settings: Settings, options: ImportOptions, state: State, store: Memo
     importer = Importer(settings, run_id, state, store, embedder, FailureWriter(failures_path),
                         progress, options.dry_run)
     importer.use_checkpoints = not (options.from_start or options.dry_run)
+    importer.transient = set(options.transient)
     try:
         importer.import_files(files, options.reader)
     except MemosError as exc:

@@ -8,6 +8,7 @@ from pathlib import Path
 import orjson
 
 from memos_cli.errors import InputError
+from memos_cli.models import Failure
 from memos_cli.readers.base import Reader, ReaderItem, ReaderOptions, ReadStats, StartAt
 from memos_cli.readers.chatgpt import read_chatgpt
 from memos_cli.readers.claude import read_claude
@@ -15,6 +16,7 @@ from memos_cli.readers.csv_ import read_csv
 from memos_cli.readers.memos_jsonl import read_memos_jsonl
 from memos_cli.readers.openai_chat import read_openai_chat
 from memos_cli.readers.sharegpt import read_sharegpt
+from memos_cli.readers.source import DECOMPRESSION_ERRORS, logical_suffix, open_input
 
 READERS: dict[str, Reader] = {
     "memos-jsonl": read_memos_jsonl,
@@ -36,13 +38,12 @@ _ARRAY_KEYS = ((b'"mapping"', "chatgpt"), (b'"chat_messages"', "claude"),
 
 def detect_format(path: Path) -> str:
     """The reader for a file, from its extension and its first bytes."""
-    suffix = path.suffix.lower()
+    suffix = logical_suffix(path)
     if suffix == ".zip":
         return "chatgpt"
     if suffix in (".csv", ".tsv"):
         return "csv"
-    with path.open("rb") as handle:
-        head = handle.read(_HEAD_BYTES).lstrip(b"\xef\xbb\xbf").lstrip()
+    head = _head(path).lstrip(b"\xef\xbb\xbf").lstrip()
     if head.startswith(b"["):
         for key, fmt in _ARRAY_KEYS:
             if key in head:
@@ -54,6 +55,21 @@ def detect_format(path: Path) -> str:
         return "csv"
     raise InputError(f"{path}: cannot tell the format from its name or first bytes",
                      f"pass --format, one of: {', '.join(sorted(READERS))}")
+
+
+def _head(path: Path) -> bytes:
+    """The first bytes, as many as can be read: a cut-off compressed file still shows its
+    format, and its reader stores the records before the cut."""
+    chunks: list[bytes] = []
+    with open_input(path) as handle:
+        try:
+            while sum(map(len, chunks)) < _HEAD_BYTES and (chunk := handle.read(4096)):
+                chunks.append(chunk)
+        except DECOMPRESSION_ERRORS as exc:
+            if not chunks:
+                raise InputError(f"{path}: cannot be read: {exc}", "check that the file is "
+                                 "whole (a damaged or cut-off download?)") from exc
+    return b"".join(chunks)
 
 
 def _jsonl_kind(head: bytes) -> str:
@@ -74,7 +90,22 @@ def _jsonl_kind(head: bytes) -> str:
 def read(path: Path, fmt: str, options: ReaderOptions,
          start: StartAt = StartAt()) -> Iterator[ReaderItem]:
     check_format(fmt)
-    return READERS[fmt](path, options, start)
+    return _reading(path, READERS[fmt](path, options, start))
+
+
+def _reading(path: Path, items: Iterator[ReaderItem]) -> Iterator[ReaderItem]:
+    """A file that cannot be read on (a cut-off or damaged compressed file) ends in one
+    failure that says where: the records before it are imported, and the run goes on."""
+    line = offset = 0
+    try:
+        for item in items:
+            line = item.line
+            offset = item.offset if isinstance(item, Failure) else item.end_offset
+            yield item
+    except DECOMPRESSION_ERRORS as exc:
+        yield Failure(str(path), line + 1, "read",
+                      f"the file cannot be read past line {line}: {exc} (damaged or cut off?); "
+                      "the records before it are imported", "", offset)
 
 
 def check_format(fmt: str) -> None:

@@ -17,6 +17,7 @@ import orjson
 from memos_cli.errors import InputError
 from memos_cli.models import Failure, RawRecord
 from memos_cli.readers.base import ReaderItem, ReaderOptions, StartAt, clip
+from memos_cli.readers.source import logical_suffix, open_input
 
 REQUIRED = ("user_id", "conversation_id", "role", "content")
 KNOWN = frozenset({*REQUIRED, "chat_time", "message_id", "agent_id", "app_id", "tags", "name",
@@ -29,7 +30,7 @@ def read_csv(path: Path, options: ReaderOptions,
     """Not seekable: `start` is ignored and the file is read from its header."""
     csv.field_size_limit(_MAX_FIELD)
     name = str(path)
-    with path.open("rb") as raw:
+    with open_input(path) as raw:
         text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="surrogateescape", newline="")
         rows = csv.reader(text, dialect=_dialect(path, text))
         try:
@@ -46,7 +47,7 @@ def read_csv(path: Path, options: ReaderOptions,
 
 
 def _dialect(path: Path, text: io.TextIOWrapper) -> type[csv.Dialect]:
-    if path.suffix.lower() == ".tsv":
+    if logical_suffix(path) == ".tsv":
         return csv.excel_tab
     first = text.buffer.peek(4096)[:4096] if hasattr(text.buffer, "peek") else b""
     head = first.split(b"\n", 1)[0]

@@ -21,6 +21,7 @@ import orjson
 from memos_cli.errors import InputError
 from memos_cli.models import Failure, RawRecord
 from memos_cli.readers.base import ReaderItem, ReaderOptions, clip
+from memos_cli.readers.source import open_input
 
 
 class BadConversation(ValueError):
@@ -31,7 +32,7 @@ class BadConversation(ValueError):
 def open_export(path: Path, member: str = "conversations.json") -> Iterator[IO[bytes]]:
     """The JSON document of an export: the file itself, or `member` of an export .zip."""
     if path.suffix.lower() != ".zip":
-        with path.open("rb") as handle:
+        with open_input(path) as handle:
             yield handle
         return
     try:

@@ -19,14 +19,16 @@ from memos_cli.readers.base import (
     clip,
     is_failure_record,
 )
+from memos_cli.readers.source import open_input
 
 
 def read_memos_jsonl(path: Path, options: ReaderOptions,
                      start: StartAt = StartAt()) -> Iterator[ReaderItem]:
     name = str(path)
     offset = start.offset
-    with path.open("rb") as handle:
-        handle.seek(start.offset)
+    with open_input(path) as handle:
+        if start.offset:  # a decompressing stream may not seek, and is never resumed
+            handle.seek(start.offset)
         for line_no, line in enumerate(handle, start=start.line + 1):
             begin, offset = offset, offset + len(line)
             if begin == 0 and line.startswith(UTF8_BOM):
