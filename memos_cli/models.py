@@ -269,6 +269,9 @@ class RunReport:
     # Set when an error stopped the run (a store that could not be reopened, a refused key).
     error_exit_code: int | None = None
     interrupted: bool = False  # by SIGINT or SIGTERM (error_exit_code 130 or 143)
+    # The ledger described another store (moved away, emptied): it was emptied, and every
+    # record is imported again.
+    ledger_reset: bool = False
 
     @property
     def exit_code(self) -> int:
@@ -304,5 +307,6 @@ class RunReport:
             "dry_run": self.dry_run,
             **({"llm": self.llm} if self.llm is not None else {}),
             "interrupted": self.interrupted,
+            "ledger_reset": self.ledger_reset,
             "exit_code": self.exit_code,
         }

@@ -77,6 +77,10 @@ CREATE TABLE IF NOT EXISTS queue (
     request TEXT NOT NULL,
     enqueued_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS tails (
     user_id TEXT NOT NULL,
     conversation_id TEXT NOT NULL,
@@ -153,6 +157,7 @@ def connect(path: Path, schema: str) -> sqlite3.Connection:
 class State:
     def __init__(self, path: Path) -> None:
         self.db = connect(path, _SCHEMA)
+        self.store_changed = False  # set by bind_store
 
     def close(self) -> None:
         self.db.close()
@@ -168,6 +173,25 @@ class State:
             self.db.execute(
                 "UPDATE runs SET ended_at = ?, exit_code = ?, summary = ? WHERE run_id = ?",
                 (now_iso(), exit_code, orjson.dumps(summary).decode(), run_id))
+
+    # which store the ledger describes
+    def bind_store(self, store_id: str, created: bool) -> bool:
+        """Tie the ledger to the store `store_id`. When it described another store, or the
+        store was just made (moved away, emptied, deleted), what it says was imported is not
+        in this store: the ledger, checkpoints and tails are emptied so that every record is
+        imported again. True when that happened."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'store_id'").fetchone()
+        other = row is not None and row[0] != store_id
+        stale = other or (created and self.db.execute(
+            "SELECT 1 FROM ledger LIMIT 1").fetchone() is not None)
+        with self.db:
+            if stale:
+                for table in ("ledger", "checkpoints", "tails", "retractions"):
+                    self.db.execute(f"DELETE FROM {table}")
+            self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('store_id', ?)",
+                            (store_id,))
+        self.store_changed = stale
+        return stale
 
     # ledger
     def is_imported(self, user_id: str, conversation_id: str, message_id: str) -> bool:

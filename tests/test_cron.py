@@ -346,3 +346,44 @@ def _ledger_rows(home: Path) -> int:
         return 0
     finally:
         state.close()
+
+
+def test_a_store_moved_away_is_noticed_and_the_records_imported_again(tmp_path: Path) -> None:
+    runner = CliRunner()
+    history = str(ROOT / "sample_data" / "history.jsonl")
+    home = tmp_path / "home"
+
+    def run(*args: str) -> Any:
+        result = runner.invoke(app, [*args, "--home", str(home)], catch_exceptions=False)
+        return result
+
+    first = json.loads(run("import", history, "--embedder", "hash", "--json").stdout)
+    (home / "store").rename(tmp_path / "store-moved")
+    again = run("import", history, "--json")
+    summary = json.loads(again.stdout)
+    assert summary["ledger_reset"] is True and "imported again" in again.stderr
+    assert summary["records_stored"] == first["records_stored"] == 318
+    assert summary["memories_written"] == first["memories_written"]
+    assert json.loads(run("import", history, "--json").stdout)["records_stored"] == 0
+
+
+def test_the_hint_for_a_damaged_store_record_works_when_followed(tmp_path: Path) -> None:
+    runner = CliRunner()
+    history = str(ROOT / "sample_data" / "history.jsonl")
+    home = tmp_path / "home"
+
+    def run(*args: str) -> Any:
+        return runner.invoke(app, [*args, "--home", str(home)], catch_exceptions=False)
+
+    first = json.loads(run("import", history, "--embedder", "hash", "--json").stdout)
+    (home / "store.json").write_text("{ damaged")
+    failed = run("import", history)
+    assert failed.exit_code == 2
+    [hint] = [line for line in failed.output.splitlines() if line.startswith("hint:")]
+    assert "move" in hint
+    for name in ("store.json", "store"):  # what the hint says to move aside
+        assert str(home / name) in hint
+        (home / name).rename(tmp_path / f"aside-{name}")
+    again = json.loads(run("import", history, "--embedder", "hash", "--json").stdout)
+    assert again["records_stored"] == 318 and again["exit_code"] == 0
+    assert again["memories_written"] == first["memories_written"]

@@ -103,6 +103,9 @@ def import_command(
             progress = choose_progress(stderr, quiet, settings.progress_interval_s, log)
             report = run_import(settings, options, progress)
         _print_failures(report, log)
+        if report.ledger_reset:
+            stderr.print("note: the store is not the one state.db's ledger described (new, "
+                         "moved or emptied): every record was imported again")
         if report.interrupted:
             stderr.print(f"interrupted: {report.records_stored:,} records stored before the "
                          "signal are kept; run the same command again to resume")

@@ -59,13 +59,15 @@ def _engine(settings: Settings, wait_s: float, failures_file: Path | None, dry_r
         state = State(settings.state_db)
         state.start_run(run_id, command_line())
         try:
-            embedder, store = open_for_writing(settings, dry_run=dry_run, sample=sample)
+            embedder, store = open_for_writing(settings, dry_run=dry_run, sample=sample,
+                                               state=state)
         except (MemosError, Interrupted) as exc:  # the run never began: recorded as it ended
             state.end_run(run_id, exc.exit_code, {"error": str(exc)})
             state.close()
             raise
         importer = Importer(settings, run_id, state, store, embedder,
                             FailureWriter(failures_path), progress or NoProgress(), dry_run)
+        importer.report.ledger_reset = state.store_changed
         try:
             with _answering_reads(settings, embedder, store):
                 yield importer

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterable
 
 from memos_cli.config import Settings
 from memos_cli.errors import EmbedderMismatchError
 from memos_cli.pipeline.embed import RunEmbedder
 from memos_cli.pipeline.embedders import EMBEDDERS, Embedder
+from memos_cli.state import State
 from memos_cli.store import MemoryStore, StoreMeta, open_store, read_meta
 from memos_cli.text.language import is_english
 from memos_cli.text.segment import DEFAULT_SEGMENTER
@@ -55,19 +57,33 @@ def _open_embedder(name: str, settings: Settings) -> Embedder:
     return EMBEDDERS[name](settings.embed_max_tokens, settings.embed_batch_size)
 
 
-def _meta(settings: Settings, embedder: Embedder) -> StoreMeta:
-    """What the store records: a new store uses today's segmenter, an old one keeps its own."""
+def _meta(settings: Settings, embedder: Embedder, writing: bool = False) -> StoreMeta:
+    """What the store records: a new store uses today's segmenter and a new id, an old one
+    keeps its own. An embedded store made before ids gets one now (store.json is rewritten on
+    every open); a server collection keeps its metadata from creation, so an old one is
+    named by where it is."""
     meta = read_meta(settings)
     segmenter = meta.segmenter if meta is not None else DEFAULT_SEGMENTER
-    return StoreMeta(embedder.name, embedder.model_id, embedder.dim, segmenter)
+    store_id = meta.store_id if meta is not None else ""
+    if not store_id and writing:
+        store_id = (f"{settings.qdrant_url}#{settings.qdrant_collection}"
+                    if meta is not None and settings.qdrant_url else uuid.uuid4().hex)
+    return StoreMeta(embedder.name, embedder.model_id, embedder.dim, segmenter, store_id)
 
 
-def open_for_writing(settings: Settings, dry_run: bool = False, sample: Sample | None = None
+def open_for_writing(settings: Settings, dry_run: bool = False, sample: Sample | None = None,
+                     state: State | None = None
                      ) -> tuple[RunEmbedder | None, MemoryStore | None]:
+    """The run's embedder and store; with `state`, its ledger is bound to this store (and
+    emptied when it described another one)."""
     if dry_run:
         return None, None
     embedder = choose_embedder(settings, sample)
-    store = open_store(settings, _meta(settings, embedder))
+    created = read_meta(settings) is None
+    meta = _meta(settings, embedder, writing=True)
+    store = open_store(settings, meta)
+    if state is not None:
+        state.bind_store(meta.store_id, created)
     if settings.workers > 1 and embedder.name in EMBEDDERS:  # an endpoint needs no processes
         from memos_cli.pipeline.workers import EmbedderPool
 

@@ -120,7 +120,8 @@ class Writer(threading.Thread):
             self._records.close()
 
     def _open(self, texts: list[str]) -> None:
-        embedder, store = open_for_writing(self.settings, sample=lambda: texts)
+        embedder, store = open_for_writing(self.settings, sample=lambda: texts,
+                                           state=self._state)
         assert embedder is not None and store is not None
         self.embedder, self.store = embedder, store
         self._on_open(embedder, store)

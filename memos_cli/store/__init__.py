@@ -23,6 +23,9 @@ class StoreMeta:
     # How CJK text was cut into words for BM25 (text/segment.py); stores made before that
     # have no such key and keep whole runs as tokens.
     segmenter: str = "none"
+    # Made once with the store: state.db's ledger names the store it describes, so that a
+    # new, moved or emptied store is noticed and its records imported again.
+    store_id: str = ""
 
 
 def _meta_path(settings: Settings) -> Path:
@@ -57,7 +60,9 @@ def read_meta(settings: Settings) -> StoreMeta | None:
         return StoreMeta(**orjson.loads(path.read_bytes()))
     except (orjson.JSONDecodeError, TypeError) as exc:
         raise ConfigError(f"{path} is damaged: {exc}",
-                          "restore it, or move the store away and import again") from exc
+                          f"restore it from a backup, or move {path} and {settings.store_dir} "
+                          "aside and run the import again (every record is read again)"
+                          ) from exc
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
