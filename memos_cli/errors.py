@@ -10,6 +10,7 @@ EXIT_OK = 0
 EXIT_BUG = 1
 EXIT_USAGE = 2
 EXIT_RECORDS_FAILED = 3
+EXIT_DAMAGED = 65  # sysexits' EX_DATAERR: state.db or the store is damaged
 EXIT_STORE_IO = 74  # sysexits' EX_IOERR
 EXIT_STORE_BUSY = 75
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for Ctrl-C
@@ -54,6 +55,12 @@ class InputError(MemosError):
 
 class EmbedderMismatchError(MemosError):
     exit_code = EXIT_USAGE
+
+
+class DamagedError(MemosError):
+    """state.db or the store cannot be read as what it should be (truncated, overwritten)."""
+
+    exit_code = EXIT_DAMAGED
 
 
 class StoreBusyError(MemosError):

@@ -22,7 +22,7 @@ from typing import IO, Any
 
 import orjson
 
-from memos_cli.errors import StoreBusyError
+from memos_cli.errors import DamagedError, StoreBusyError
 from memos_cli.models import Message, Tail
 
 _SCHEMA = """
@@ -144,19 +144,52 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def connect(path: Path, schema: str) -> sqlite3.Connection:
-    """state.db in WAL mode (readers never wait for the writer), its tables created."""
+# state.db's schema version (PRAGMA user_version). Version 1 is every table up to the ledger;
+# 2 added meta, tails and retractions. Tables are only ever added (CREATE TABLE IF NOT EXISTS
+# brings an older file up); a change to an existing table goes into _MIGRATIONS under the
+# version it makes.
+SCHEMA_VERSION = 2
+_MIGRATIONS: dict[int, str] = {}
+
+
+def connect(path: Path, schema: str, version: int | None = None,
+            migrations: dict[int, str] | None = None) -> sqlite3.Connection:
+    """A SQLite file in WAL mode (readers never wait for the writer), its tables created and,
+    with a `version`, brought up to it (the file's owner does that; other tables in the same
+    file leave the version alone)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(str(path), timeout=30)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=NORMAL")
-    db.executescript(schema)
+    try:
+        db = sqlite3.connect(str(path), timeout=30)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        found = int(db.execute("PRAGMA user_version").fetchone()[0])
+        if version is None:
+            db.executescript(schema)
+            return db
+        if found > version:
+            db.close()
+            raise DamagedError(f"{path} was written by a newer memos (schema {found}, this one "
+                               f"knows {version})", "upgrade memos: pip install -U memos-cli")
+        db.executescript(schema)
+        for step in range(found + 1, version + 1):
+            if step in (migrations or {}):
+                db.executescript((migrations or {})[step])
+        if found != version:
+            db.execute(f"PRAGMA user_version = {version}")
+    except sqlite3.DatabaseError as exc:
+        raise damaged(path, exc) from exc
     return db
+
+
+def damaged(path: Path, exc: Exception) -> DamagedError:
+    return DamagedError(f"{path} is damaged ({exc})",
+                        "run `memos doctor` to see what is wrong; `memos doctor --repair` "
+                        "rebuilds state.db from the store")
 
 
 class State:
     def __init__(self, path: Path) -> None:
-        self.db = connect(path, _SCHEMA)
+        self.db = connect(path, _SCHEMA, SCHEMA_VERSION, _MIGRATIONS)
         self.store_changed = False  # set by bind_store
 
     def close(self) -> None:
@@ -423,7 +456,12 @@ def held_elsewhere(home: Path) -> bool:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            return True
+            handle.seek(0)
+            try:  # this process's own lock (memos doctor holds it while it checks)
+                holder = orjson.loads(handle.read() or "{}")
+            except orjson.JSONDecodeError:
+                return True
+            return not isinstance(holder, dict) or holder.get("pid") != os.getpid()
         fcntl.flock(handle, fcntl.LOCK_UN)
     return False
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 
 import typer
 
 from memos_cli import __version__
 from memos_cli.cli.add import add_command
+from memos_cli.cli.doctor import doctor_command
 from memos_cli.cli.import_ import import_command
 from memos_cli.cli.memories import forget_command, memories_app
 from memos_cli.cli.migrate import migrate_command
@@ -16,7 +18,7 @@ from memos_cli.cli.process import process_command
 from memos_cli.cli.search import search_command
 from memos_cli.cli.serve import serve_command
 from memos_cli.cli.status import status_command
-from memos_cli.errors import EXIT_INTERRUPTED, Interrupted
+from memos_cli.errors import EXIT_DAMAGED, EXIT_INTERRUPTED, Interrupted
 
 app = typer.Typer(
     name="memos",
@@ -34,6 +36,7 @@ app.command("process")(process_command)
 app.add_typer(memories_app, name="memories")
 app.command("forget")(forget_command)
 app.command("status")(status_command)
+app.command("doctor")(doctor_command)
 app.command("migrate")(migrate_command)
 app.command("serve")(serve_command)
 
@@ -63,6 +66,12 @@ def main() -> None:
         sys.stderr.write(f"memos: stopped by {exc.signal_name}; rerun the same command to "
                          "resume\n")
         sys.exit(exc.exit_code)
+    except sqlite3.DatabaseError as exc:  # a damaged SQLite file met after it was opened
+        if type(exc) is not sqlite3.DatabaseError:
+            raise
+        sys.stderr.write(f"memos: a database is damaged ({exc})\n"
+                         "hint: run `memos doctor`; `memos doctor --repair` rebuilds state.db\n")
+        sys.exit(EXIT_DAMAGED)
     except Exception as exc:  # a bug: one line, and the traceback only when asked for
         if os.environ.get("MEMOS_DEBUG"):
             raise

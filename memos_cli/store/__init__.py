@@ -11,7 +11,7 @@ from typing import Any
 import orjson
 
 from memos_cli.config import Settings
-from memos_cli.errors import ConfigError, StoreBusyError
+from memos_cli.errors import ConfigError, DamagedError, StoreBusyError
 from memos_cli.store.base import Candidates, MemoryFilter, MemoryStore, SearchHit, SearchQuery
 
 
@@ -99,7 +99,10 @@ def open_store(settings: Settings, meta: StoreMeta) -> MemoryStore:
                 # a store to open yet, nor a damaged one.
                 raise StoreBusyError(f"the store at {settings.store_dir} is being written by "
                                      "another memos run", "try again in a moment") from exc
-            raise
+            raise DamagedError(
+                f"the store at {settings.store_dir} cannot be opened: {exc}",
+                f"move {settings.store_dir} and {_meta_path(settings)} aside, then run the "
+                "import again (every record is read again)") from exc
     from memos_cli.store.server import ServerStore
 
     return ServerStore(_connect(settings), settings.qdrant_collection, meta.dim,
