@@ -6,6 +6,8 @@ for problems with the command as a whole (usage, config, a busy store, a mismatc
 
 from __future__ import annotations
 
+from typing import Any
+
 EXIT_OK = 0
 EXIT_BUG = 1
 EXIT_USAGE = 2
@@ -37,6 +39,8 @@ class MemosError(Exception):
         super().__init__(message)
         self.message = message
         self.hint = hint
+        # What a run did before the error stopped it (a RunReport), for its summary.
+        self.report: Any = None
 
 
 class UsageError(MemosError):
@@ -70,6 +74,12 @@ class StoreBusyError(MemosError):
 class StoreUnavailableError(MemosError):
     """The store could not be reopened mid-run (a full disk, say): the run stops rather than
     fail every record after it."""
+
+    exit_code = EXIT_STORE_IO
+
+
+class DiskFullError(MemosError):
+    """Too little free space to write safely: the run stops before the write, not during."""
 
     exit_code = EXIT_STORE_IO
 

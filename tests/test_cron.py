@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -387,3 +388,40 @@ def test_the_hint_for_a_damaged_store_record_works_when_followed(tmp_path: Path)
     again = json.loads(run("import", history, "--embedder", "hash", "--json").stdout)
     assert again["records_stored"] == 318 and again["exit_code"] == 0
     assert again["memories_written"] == first["memories_written"]
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 100 MB tmpfs, where the kernel lets this process mount one."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=100m", "tmpfs", str(mount)],
+                          capture_output=True)
+    if done.returncode != 0:
+        pytest.skip("mounting a small tmpfs needs root or CAP_SYS_ADMIN: "
+                    + done.stderr.decode().strip())
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_a_full_disk_stops_the_run_with_74_and_a_rerun_after_freeing_space_finishes(
+        tmp_path: Path, small_disk: Path) -> None:
+    corpus = write_corpus(tmp_path / "chat.jsonl", 30000, seed=2)
+    clean = tmp_path / "clean"
+    assert finish(memos(clean, "import", str(corpus), "--quiet", env=FAST_FLUSH))[0] == 0
+    home = small_disk / "home"
+    code, out, err = finish(memos(home, "import", str(corpus), "--json", env=FAST_FLUSH))
+    assert code == 74, err  # not 135 (SIGBUS)
+    assert json.loads(out)["exit_code"] == 74
+    errors = [line for line in err.splitlines() if line.startswith(("error:", "hint:"))]
+    assert len(errors) == 2 and "free space" in errors[0] and "run the same command" in errors[1]
+    status = subprocess.run([sys.executable, "-m", "memos_cli", "status", "--json"],
+                            env={**os.environ, "MEMOS_HOME": str(home)}, capture_output=True,
+                            text=True, timeout=120)
+    assert status.returncode in (0, 74), status.stderr
+    subprocess.run(["mount", "-o", "remount,size=600m", str(small_disk)], check=True)
+    code, _, err = finish(memos(home, "import", str(corpus), "--quiet", env=FAST_FLUSH))
+    assert code == 0, err
+    assert store_snapshot(home) == store_snapshot(clean)

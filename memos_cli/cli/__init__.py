@@ -18,7 +18,7 @@ from memos_cli.cli.process import process_command
 from memos_cli.cli.search import search_command
 from memos_cli.cli.serve import serve_command
 from memos_cli.cli.status import status_command
-from memos_cli.errors import EXIT_DAMAGED, EXIT_INTERRUPTED, Interrupted
+from memos_cli.errors import EXIT_DAMAGED, EXIT_INTERRUPTED, EXIT_STORE_IO, Interrupted
 
 app = typer.Typer(
     name="memos",
@@ -67,6 +67,10 @@ def main() -> None:
                          "resume\n")
         sys.exit(exc.exit_code)
     except sqlite3.DatabaseError as exc:  # a damaged SQLite file met after it was opened
+        if "disk is full" in str(exc):
+            sys.stderr.write(f"memos: {exc}\nhint: free some space, then run the same command "
+                             "again: nothing stored is lost\n")
+            sys.exit(EXIT_STORE_IO)
         if type(exc) is not sqlite3.DatabaseError:
             raise
         sys.stderr.write(f"memos: a database is damaged ({exc})\n"

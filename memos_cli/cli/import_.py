@@ -22,7 +22,7 @@ from memos_cli.cli.options import (
 )
 from memos_cli.cli.output import handle_errors, print_json, stderr, stdout
 from memos_cli.cli.progress import choose_progress, stamp
-from memos_cli.errors import UsageError
+from memos_cli.errors import MemosError, UsageError
 from memos_cli.models import RunReport
 from memos_cli.pipeline.run import ImportOptions, run_import
 from memos_cli.readers import READERS, ReaderOptions
@@ -101,7 +101,13 @@ def import_command(
                                      all_branches=all_branches),
                 failures_file=failures, dry_run=dry_run, wait_s=wait, from_start=from_start)
             progress = choose_progress(stderr, quiet, settings.progress_interval_s, log)
-            report = run_import(settings, options, progress)
+            stopped: MemosError | None = None
+            try:
+                report = run_import(settings, options, progress)
+            except MemosError as exc:
+                if exc.report is None:  # it stopped before it began
+                    raise
+                stopped, report = exc, exc.report
         _print_failures(report, log)
         if report.ledger_reset:
             stderr.print("note: the store is not the one state.db's ledger described (new, "
@@ -121,6 +127,9 @@ def import_command(
             print(summary_line(report), flush=True)
         if log:
             log.write(f"{stamp()} {summary_line(report)}\n")
+        if stopped is not None:  # after the summary: the last lines say what to do
+            with handle_errors():
+                raise stopped
     finally:
         if log:
             log.close()

@@ -51,6 +51,10 @@ from memos_cli.readers import SEEKABLE, ReaderOptions, ReadStats, read
 from memos_cli.readers.source import compression
 from memos_cli.state import Checkpoint, State, TailChanges
 from memos_cli.store import MemoryStore
+from memos_cli.store.space import MB, ensure_free
+
+# state.db (SQLite) fails cleanly on a full disk, but a commit should not even start there.
+STATE_MARGIN_BYTES = 16 * MB
 
 _PROGRESS_EVERY = 256
 
@@ -312,6 +316,7 @@ class Importer:
             self._checkpoint()  # nothing to commit, but the file's progress must not pile up
         elif stored or self.use_checkpoints:
             started = time.perf_counter()
+            ensure_free(self.settings.home, STATE_MARGIN_BYTES)
             history = self._settled.history if stored and self._settled else []
             tails = self._tail_changes(unit) if stored and self.file is not None else None
             self.state.commit(self.report.run_id, rows if stored else [], self._checkpoint(),

@@ -181,6 +181,9 @@ def _run_import(settings: Settings, options: ImportOptions,
     except Interrupted:
         if report is None:  # before the run began: nothing to report
             raise
+    except MemosError as exc:
+        exc.report = report  # the summary of what was done before it stopped
+        raise
     assert report is not None
     return report
 

@@ -11,7 +11,7 @@ from typing import Any
 import orjson
 
 from memos_cli.config import Settings
-from memos_cli.errors import ConfigError, DamagedError, StoreBusyError
+from memos_cli.errors import ConfigError, DamagedError, MemosError, StoreBusyError
 from memos_cli.store.base import Candidates, MemoryFilter, MemoryStore, SearchHit, SearchQuery
 
 
@@ -89,7 +89,7 @@ def open_store(settings: Settings, meta: StoreMeta) -> MemoryStore:
         try:
             return EdgeStore(settings.store_dir, meta.dim, settings.compact_every,
                              meta.segmenter)
-        except StoreBusyError:
+        except MemosError:  # busy, or too little free space: it says so itself
             raise
         except Exception as exc:
             from memos_cli.state import held_elsewhere

@@ -25,6 +25,7 @@ from memos_cli.store.base import (
     SearchQuery,
 )
 from memos_cli.store.pages import MappedPages
+from memos_cli.store.space import MARGIN_BYTES, MB, ensure_free
 from memos_cli.store.sparse import SparseEncoder
 from memos_cli.text.segment import DEFAULT_SEGMENTER
 
@@ -93,12 +94,16 @@ class EdgeStore:
         self.path = path
         self._sparse = SparseEncoder(segmenter)
         self._compact_every = compact_every
+        # On disk per point, generously: the vector, its index share, payload and sparse.
+        self._point_bytes = dim * 4 * 2 + 4096
         self._config = _config(dim, compact_every)
         self._written_since_compaction = 0
         self._pages = MappedPages(path, MAPPED_PAGES_BUDGET)
         self._closed: StoreUnavailableError | None = None
         self._gate = _Gate()
         self._write_lock = threading.Lock()  # one writing thread at a time (compaction counts)
+        # Opening writes too (a new store's log segments, a replayed log): not onto a full disk.
+        ensure_free(path, 8 * MB if (path / "wal").exists() else MARGIN_BYTES)
         try:
             if (path / "wal").exists():
                 # With the config: a run killed while creating the shard leaves a WAL and no
@@ -144,6 +149,7 @@ class EdgeStore:
         if not points:
             return
         with self._write_lock:
+            ensure_free(self.path, self._space_needed(len(points)))
             with self._gate.use():
                 self._shard.update(qe.UpdateOperation.upsert_points(points))
             self._written_since_compaction += len(points)
@@ -151,6 +157,13 @@ class EdgeStore:
                 self.compact_segments()
             else:
                 self._pages.check()
+
+    def _space_needed(self, points: int) -> int:
+        """Room for these points, and when they trigger a compaction, for the segments it
+        writes while the old ones still exist."""
+        written = self._written_since_compaction + points
+        compacting = written if written >= self._compact_every else points
+        return MARGIN_BYTES + 2 * compacting * self._point_bytes
 
     def compact_segments(self) -> None:
         """Move what was written into immutable on-disk segments and reopen the shard, which
