@@ -211,3 +211,79 @@ def test_readme_lists_the_export_formats() -> None:
     readme = (ROOT / "README.md").read_text()
     for name in ("ChatGPT", "Claude", "ShareGPT", "OpenAI chat"):
         assert name in readme
+
+
+EXPORT_FIXTURES = ROOT / "tests" / "data" / "exports"
+
+
+def _messages(cli: Cli, user: str) -> list[dict[str, Any]]:
+    return [m for m in cli.json("memories", "list", "--user", user, "--limit", "500")
+            if m["memory_type"] != "episode"]
+
+
+def test_a_telegram_chat_is_told_apart_and_read_with_its_speakers(cli: Cli) -> None:
+    path = EXPORT_FIXTURES / "telegram_chat.json"
+    summary = cli.json("import", str(path), "--user", "sam", "--embedder", "hash")
+    [report] = summary["files"]
+    assert report["format"] == "telegram" and summary["records_failed"] == 0
+    assert summary["records_stored"] == 4
+    assert report["skipped"] == {"service message": 1, "media or sticker without text": 1}
+    facts = {m["text"] for m in _messages(cli, "sam")}
+    assert any(t.startswith("Sam: I moved to Lisbon") for t in facts)
+    assert any(t.startswith("Sam: I'm allergic to peanuts") for t in facts)  # bold piece joined
+    episodes = [m for m in cli.json("memories", "list", "--user", "sam")
+                if m["memory_type"] == "episode"]
+    assert any("Send me the https://example.org/lisbon guide" in e["text"] for e in episodes)
+    assert min(e["chat_time"] for e in episodes).startswith("2024-03-01T09:01:00")  # unixtime
+    assert cli.json("import", str(path), "--user", "sam")["records_stored"] == 0
+
+
+def test_a_whole_telegram_account_gives_one_conversation_per_chat(cli: Cli) -> None:
+    path = EXPORT_FIXTURES / "telegram_account.json"
+    summary = cli.json("import", str(path), "--user", "sam", "--embedder", "hash")
+    assert summary["files"][0]["conversations"] == 2 and summary["records_stored"] == 6
+    conversations = {m["conversation_id"] for m in cli.json("memories", "list", "--user", "sam")}
+    assert conversations == {"telegram-4477001", "telegram-9988"}
+    assert cli.json("import", str(path), "--user", "sam")["records_stored"] == 0
+
+
+def test_a_json_document_is_never_read_as_json_lines(cli: Cli, tmp_path: Path) -> None:
+    document = tmp_path / "settings.json"
+    document.write_text(json.dumps({"theme": "dark", "items": [1, 2]}, indent=2))
+    result = cli("import", str(document), "--user", "u", "--embedder", "hash")
+    assert result.exit_code == 2 and "one JSON document, not JSON lines" in result.output
+
+
+@pytest.mark.parametrize(("name", "stored", "first_time", "speakers"), [
+    ("WhatsApp Chat with Lee.txt", 5, "2023-12-31T21:41:00", {"Sam", "+1 555 0100"}),
+    ("whatsapp_android_eu.txt", 3, "2023-12-31T21:41:00", {"Sam", "Lee"}),
+    ("WhatsApp Chat - Jo.zip", 3, "2023-12-31T21:41:07", {"Mia", "Jo"}),
+])
+def test_whatsapp_exports_of_each_phone_import_once(cli: Cli, name: str, stored: int,
+                                                   first_time: str, speakers: set[str]) -> None:
+    path = EXPORT_FIXTURES / name
+    summary = cli.json("import", str(path), "--user", "sam", "--embedder", "hash")
+    assert summary["files"][0]["format"] == "whatsapp"
+    assert summary["records_stored"] == stored and summary["records_failed"] == 0
+    episodes = sorted((m for m in cli.json("memories", "list", "--user", "sam")
+                       if m["memory_type"] == "episode"), key=lambda m: m["chat_time"])
+    assert episodes[0]["chat_time"].startswith(first_time)
+    text = "\n".join(e["text"] for e in episodes)
+    assert all(f"{speaker}:" in text for speaker in speakers)
+    assert cli.json("import", str(path), "--user", "sam")["records_stored"] == 0
+
+
+def test_a_longer_whatsapp_export_adds_only_the_new_messages(cli: Cli, tmp_path: Path) -> None:
+    lines = (EXPORT_FIXTURES / "WhatsApp Chat with Lee.txt").read_text().splitlines(True)
+    chat = tmp_path / "WhatsApp Chat with Lee.txt"
+    chat.write_text("".join(lines[:4]))
+    first = cli.json("import", str(chat), "--user", "sam", "--embedder", "hash")
+    chat.write_text("".join(lines))  # exported again a week later
+    again = cli.json("import", str(chat), "--user", "sam")
+    assert again["records_already_imported"] == first["records_stored"]
+    assert again["records_stored"] == 3
+    # the multi-line message is one message, and month/day come from the file's own dates
+    episodes = [m for m in cli.json("memories", "list", "--user", "sam")
+                if m["memory_type"] == "episode"]
+    assert any("Happy new year!\nHope 2024 is great" in e["text"] for e in episodes)
+    assert any(m["chat_time"].startswith("2024-01-13T10:05") for m in _messages(cli, "sam"))

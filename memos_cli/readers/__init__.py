@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +18,8 @@ from memos_cli.readers.memos_jsonl import read_memos_jsonl
 from memos_cli.readers.openai_chat import read_openai_chat
 from memos_cli.readers.sharegpt import read_sharegpt
 from memos_cli.readers.source import DECOMPRESSION_ERRORS, logical_suffix, open_input
+from memos_cli.readers.telegram import read_telegram
+from memos_cli.readers.whatsapp import looks_like_whatsapp, read_whatsapp
 
 READERS: dict[str, Reader] = {
     "memos-jsonl": read_memos_jsonl,
@@ -25,6 +28,8 @@ READERS: dict[str, Reader] = {
     "sharegpt": read_sharegpt,
     "chatgpt": read_chatgpt,
     "claude": read_claude,
+    "telegram": read_telegram,
+    "whatsapp": read_whatsapp,
 }
 
 # Formats whose readers can resume at a byte offset (a line boundary).
@@ -40,7 +45,7 @@ def detect_format(path: Path) -> str:
     """The reader for a file, from its extension and its first bytes."""
     suffix = logical_suffix(path)
     if suffix == ".zip":
-        return "chatgpt"
+        return _zip_kind(path)
     if suffix in (".csv", ".tsv"):
         return "csv"
     head = _head(path).lstrip(b"\xef\xbb\xbf").lstrip()
@@ -48,13 +53,38 @@ def detect_format(path: Path) -> str:
         for key, fmt in _ARRAY_KEYS:
             if key in head:
                 return fmt
+    if head.startswith(b"{") and head.split(b"\n", 1)[0].strip() == b"{":
+        # One JSON document over many lines, never JSON lines (a JSONL line is not just "{").
+        if all(key in head for key in _TELEGRAM_CHAT) or b'"personal_information"' in head \
+                or all(key in head for key in _TELEGRAM_ALL):
+            return "telegram"
+        raise InputError(f"{path} is one JSON document, not JSON lines, and not an export "
+                         "memos knows", f"pass --format, one of: {', '.join(sorted(READERS))}")
     if head.startswith(b"{") or suffix in (".jsonl", ".ndjson"):
         return _jsonl_kind(head)
+    if looks_like_whatsapp(head.decode("utf-8", "replace")):
+        return "whatsapp"
     first_line = head.split(b"\n", 1)[0]
     if b"user_id" in first_line and (b"," in first_line or b"\t" in first_line):
         return "csv"
     raise InputError(f"{path}: cannot tell the format from its name or first bytes",
                      f"pass --format, one of: {', '.join(sorted(READERS))}")
+
+
+_TELEGRAM_CHAT = (b'"messages"', b'"date_unixtime"')
+_TELEGRAM_ALL = (b'"chats"', b'"list"')
+
+
+def _zip_kind(path: Path) -> str:
+    """A ChatGPT export .zip holds conversations.json; a WhatsApp one, the chat's .txt."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = [n.rsplit("/", 1)[-1] for n in archive.namelist()]
+    except zipfile.BadZipFile as exc:
+        raise InputError(f"{path} is not a readable zip: {exc}", "re-download the export") from exc
+    if "conversations.json" not in names and any(n.lower().endswith(".txt") for n in names):
+        return "whatsapp"
+    return "chatgpt"
 
 
 def _head(path: Path) -> bytes:
