@@ -34,8 +34,9 @@ def import_command(
     paths: Annotated[list[Path] | None, typer.Argument(
         help="Files to import: memos JSONL (add-message requests or one message per line), "
         "CSV/TSV, OpenAI chat JSONL, ShareGPT JSON, a ChatGPT export (conversations.json or "
-        "the .zip), a Claude, Telegram or WhatsApp export, or a failures file of an earlier run once fixed. Also "
-        "- (stdin), a directory (every file in it), and .gz/.bz2/.xz/.zst files.",
+        "the .zip), a Claude, Telegram or WhatsApp export, or a failures file of an earlier "
+        "run once fixed. Also - (stdin), a directory (every file in it), and .gz/.bz2/.xz/.zst "
+        "files.",
         show_default=False)] = None,
     globs: Annotated[list[str] | None, typer.Option(
         "--glob", help="Import every file matching this pattern, e.g. 'exports/*.jsonl' "
