@@ -244,3 +244,30 @@ def test_an_unreadable_file_stops_the_run_before_anything_is_imported(
                  "--embedder", "hash")
     assert result.exit_code == 2 and "cannot read" in result.output
     assert not (tmp_path / "memos-home" / "store").exists()  # a.jsonl was not imported either
+
+
+def test_a_semicolon_csv_is_sniffed_and_a_ragged_row_keeps_its_cells(cli: Cli,
+                                                                     tmp_path: Path) -> None:
+    path = tmp_path / "excel.csv"
+    path.write_text("user_id;conversation_id;role;content;chat_time\n"
+                    "u1;c1;user;I like jazz, a lot;2024-01-01 10:00\n"
+                    "u1;c1;assistant;Nice;2024-01-01 10:01\n"
+                    "u1;c1;user;I live in Porto;2024-01-01 10:02;oops\n", encoding="utf-8")
+    summary = cli.json("import", str(path), "--embedder", "hash")
+    assert summary["records_stored"] == 2 and summary["records_failed"] == 1
+    failures = Path(summary["failures_file"])
+    [failure] = [json.loads(line) for line in failures.read_text().splitlines()]
+    raw = json.loads(failure["raw"])
+    assert raw["info"] == {"extra_cell_1": "oops"} and raw["content"] == "I live in Porto"
+    again = cli.json("import", str(failures))  # as the hint says: it imports as it is
+    assert again["records_stored"] == 1 and again["records_failed"] == 0
+
+
+def test_delimiter_names_the_cell_separator(cli: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "pipes.txt"
+    path.write_text("user_id|conversation_id|role|content\nu1|c1|user|I like tea, really\n")
+    summary = cli.json("import", str(path), "--format", "csv", "--delimiter", "|",
+                       "--embedder", "hash")
+    assert summary["records_stored"] == 1
+    bad = cli("import", str(path), "--format", "csv", "--delimiter", "||")
+    assert bad.exit_code == 2 and "one character" in bad.output

@@ -66,6 +66,9 @@ def import_command(
     all_branches: Annotated[bool, typer.Option(
         "--all-branches", help="ChatGPT exports: also keep abandoned branches (regenerated "
         "answers, edited messages), tagged abandoned-branch.")] = False,
+    delimiter: Annotated[str | None, typer.Option(
+        "--delimiter", help="CSV: the cell delimiter, e.g. ';' or '\\t' (default: told from "
+        "the header: comma, semicolon, tab or |).", show_default=False)] = None,
     from_start: Annotated[bool, typer.Option(
         "--from-start", help="Ignore checkpoints: read every file from its start (records "
         "already imported are still skipped).")] = False,
@@ -99,7 +102,8 @@ def import_command(
             options = ImportOptions(
                 paths=_inputs(paths or [], globs or []), fmt=fmt,
                 reader=ReaderOptions(user=user, column_map=_parse_map(column_map),
-                                     all_branches=all_branches),
+                                     all_branches=all_branches,
+                                     delimiter=_delimiter(delimiter)),
                 failures_file=failures, dry_run=dry_run, wait_s=wait, from_start=from_start)
             progress = choose_progress(stderr, quiet, settings.progress_interval_s, log)
             stopped: MemosError | None = None
@@ -159,6 +163,16 @@ def summary_line(report: RunReport) -> str:
             f"{report.records_stored:,} stored, {report.records_already_imported:,} already "
             f"imported{skipped}, {report.records_failed:,} failed; {report.memories_written:,} "
             f"memories written in {report.elapsed_s:,.1f} s{failures}")
+
+
+def _delimiter(text: str | None) -> str | None:
+    if text is None:
+        return None
+    value = {"\\t": "\t", "tab": "\t"}.get(text, text)
+    if len(value) != 1:
+        raise UsageError(f"--delimiter takes one character, got {text!r}",
+                         "e.g. --delimiter ';' or --delimiter '\\t'")
+    return value
 
 
 def _parse_map(text: str | None) -> dict[str, str]:

@@ -65,7 +65,7 @@ def detect_format(path: Path) -> str:
     if looks_like_whatsapp(head.decode("utf-8", "replace")):
         return "whatsapp"
     first_line = head.split(b"\n", 1)[0]
-    if b"user_id" in first_line and (b"," in first_line or b"\t" in first_line):
+    if b"user_id" in first_line and any(d in first_line for d in (b",", b"\t", b";", b"|")):
         return "csv"
     raise InputError(f"{path}: cannot tell the format from its name or first bytes",
                      f"pass --format, one of: {', '.join(sorted(READERS))}")

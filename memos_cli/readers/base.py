@@ -31,6 +31,8 @@ class ReaderOptions:
     column_map: dict[str, str] = field(default_factory=dict)
     # ChatGPT: also keep abandoned branches (regenerations, edits), tagged.
     all_branches: bool = False
+    # CSV: the cell delimiter (None: told from the header).
+    delimiter: str | None = None
     # Filled by the reader, one per file.
     stats: ReadStats = field(default_factory=ReadStats)
 

@@ -32,7 +32,7 @@ def read_csv(path: Path, options: ReaderOptions,
     name = str(path)
     with open_input(path) as raw:
         text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="surrogateescape", newline="")
-        rows = csv.reader(text, dialect=_dialect(path, text))
+        rows = csv.reader(text, dialect=_dialect(path, text, options))
         try:
             header = next(rows)
         except StopIteration:
@@ -46,12 +46,28 @@ def read_csv(path: Path, options: ReaderOptions,
             yield _record(name, first_line, columns, row, raw.tell())
 
 
-def _dialect(path: Path, text: io.TextIOWrapper) -> type[csv.Dialect]:
-    if logical_suffix(path) == ".tsv":
-        return csv.excel_tab
-    first = text.buffer.peek(4096)[:4096] if hasattr(text.buffer, "peek") else b""
-    head = first.split(b"\n", 1)[0]
-    return csv.excel_tab if head.count(b"\t") > head.count(b",") else csv.excel
+_DELIMITERS = ",;\t|"
+
+
+def _dialect(path: Path, text: io.TextIOWrapper, options: ReaderOptions) -> type[csv.Dialect]:
+    """The file's delimiter: --delimiter, or the one that splits the header into the most
+    columns, the required ones first (Excel in many locales writes `;`)."""
+    delimiter = options.delimiter
+    if delimiter is None:
+        first = text.buffer.peek(65536)[:65536] if hasattr(text.buffer, "peek") else b""
+        header = first.split(b"\n", 1)[0].decode("utf-8", "replace").lstrip("\ufeff")
+        renamed = set(options.column_map.values())
+
+        def fit(candidate: str) -> tuple[int, int]:
+            cells = {c.strip() for c in next(csv.reader([header], delimiter=candidate), [])}
+            required = sum(1 for f in REQUIRED if f in cells or options.column_map.get(f) in cells)
+            return required + len(cells & renamed), len(cells)
+
+        delimiter = max(_DELIMITERS, key=fit) if header else ","
+        if logical_suffix(path) == ".tsv" and fit("\t") >= fit(delimiter):
+            delimiter = "\t"
+    base = csv.excel_tab if delimiter == "\t" else csv.excel
+    return type("Sniffed", (base,), {"delimiter": delimiter})
 
 
 def _columns(name: str, header: list[str], column_map: dict[str, str]) -> list[str]:
@@ -69,10 +85,14 @@ def _columns(name: str, header: list[str], column_map: dict[str, str]) -> list[s
 
 def _record(name: str, line: int, columns: list[str], row: list[str], offset: int) -> ReaderItem:
     message = _as_message(dict(zip(columns, row, strict=False)))
+    if len(row) > len(columns):  # the cells past the header stay in the failure, in `info`
+        extra = {f"extra_cell_{n}": cell for n, cell in enumerate(row[len(columns):], 1)}
+        message["info"] = {**message.get("info", {}), **extra}  # type: ignore[dict-item]
     raw = clip(orjson.dumps(message).decode("utf-8", "replace"))
     if len(row) != len(columns):
-        return Failure(name, line, "read",
-                       f"expected {len(columns)} columns, found {len(row)}", raw, offset)
+        kept = "; the extra cells are in raw's info" if len(row) > len(columns) else ""
+        return Failure(name, line, "read", f"expected {len(columns)} columns, found {len(row)} "
+                       f"(a delimiter or a quote inside a cell?){kept}", raw, offset)
     if any(_has_bad_bytes(cell) for cell in row):
         return Failure(name, line, "read", "invalid UTF-8 in the row", raw, offset)
     # Offsets are those of the buffered reader: good for progress, not for seeking.
