@@ -100,3 +100,37 @@ def test_a_state_db_of_the_first_schema_opens_after_the_upgrade(tmp_path: Path) 
     newer.close()
     with pytest.raises(DamagedError, match="newer memos"):
         State(path)
+
+
+def _points(home: Path) -> dict[str, tuple[dict[str, Any], list[float]]]:
+    from memos_cli.config import load_settings
+    from memos_cli.pipeline.setup import open_for_reading
+    from memos_cli.store import MemoryFilter
+
+    opened = open_for_reading(load_settings({"home": home}))
+    assert opened is not None
+    store = opened[1]
+    try:
+        return {m.id: (m.payload, [round(v, 5) for v in m.vector or []])
+                for m in store.scroll(MemoryFilter(include_superseded=True), with_vectors=True)}
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("vectors", ["--vectors", "--no-vectors"])
+def test_an_export_read_into_a_fresh_home_gives_the_same_memories(tmp_path: Path,
+                                                                  vectors: str) -> None:
+    source, target = tmp_path / "source", tmp_path / "target"
+    imported(source)
+    backup = tmp_path / "backup.jsonl"
+    assert run(source, "export", "--out", str(backup), vectors).exit_code == 0
+    restored = run(target, "import", str(backup), "--json")
+    assert restored.exit_code == 0, restored.output
+    [done] = json.loads(restored.stdout)["restored"]
+    theirs, ours = _points(source), _points(target)
+    assert done["memories"] == len(theirs) > 100
+    assert {i: p for i, (p, _) in ours.items()} == {i: p for i, (p, _) in theirs.items()}
+    if vectors == "--vectors":
+        assert ours == theirs  # point for point, vectors too
+    again = imported(target)  # the ledger came back with the memories
+    assert again["records_stored"] == 0 and again["records_already_imported"] == 318

@@ -11,6 +11,7 @@ import typer
 from memos_cli import __version__
 from memos_cli.cli.add import add_command
 from memos_cli.cli.doctor import doctor_command
+from memos_cli.cli.export import export_command
 from memos_cli.cli.import_ import import_command
 from memos_cli.cli.memories import forget_command, memories_app
 from memos_cli.cli.migrate import migrate_command
@@ -37,6 +38,7 @@ app.add_typer(memories_app, name="memories")
 app.command("forget")(forget_command)
 app.command("status")(status_command)
 app.command("doctor")(doctor_command)
+app.command("export")(export_command)
 app.command("migrate")(migrate_command)
 app.command("serve")(serve_command)
 

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 COMMANDS = [[], ["import"], ["add"], ["search"], ["process"], ["memories", "list"],
             ["memories", "show"], ["memories", "history"], ["memories", "delete"], ["forget"],
-            ["status"], ["doctor"], ["migrate"], ["serve"]]
+            ["status"], ["doctor"], ["export"], ["migrate"], ["serve"]]
 
 
 def render() -> str:

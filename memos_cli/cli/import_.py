@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import glob
 import sys
 from pathlib import Path
@@ -22,8 +23,10 @@ from memos_cli.cli.options import (
 )
 from memos_cli.cli.output import handle_errors, print_json, stderr, stdout
 from memos_cli.cli.progress import choose_progress, stamp
+from memos_cli.config import Settings
 from memos_cli.errors import MemosError, UsageError
 from memos_cli.models import RunReport
+from memos_cli.pipeline.backup import is_export, restore
 from memos_cli.pipeline.run import ImportOptions, run_import
 from memos_cli.readers import READERS, ReaderOptions
 
@@ -105,6 +108,8 @@ def import_command(
                                      all_branches=all_branches,
                                      delimiter=_delimiter(delimiter)),
                 failures_file=failures, dry_run=dry_run, wait_s=wait, from_start=from_start)
+            if _restored(settings, options.paths, wait, json_output):
+                return
             progress = choose_progress(stderr, quiet, settings.progress_interval_s, log)
             stopped: MemosError | None = None
             try:
@@ -139,6 +144,24 @@ def import_command(
         if log:
             log.close()
     raise typer.Exit(report.exit_code)
+
+
+def _restored(settings: Settings, paths: list[Path], wait: float, json_output: bool) -> bool:
+    """Read `memos export` files back (a restore); False when the inputs are chat history."""
+    exports = [p for p in paths if p.is_file() and is_export(p)]
+    if not exports:
+        return False
+    if len(exports) != len(paths):
+        raise UsageError("a memos export is read back on its own, not with chat history",
+                         "import the export in a command of its own")
+    done = [restore(settings, path, wait) for path in exports]
+    if json_output:
+        print_json({"restored": [dataclasses.asdict(r) for r in done]})
+    else:
+        for r in done:
+            stderr.print(f"restored {r.memories:,} memories from {r.path} ({r.embedded:,} "
+                         f"embedded again; ledger: {r.ledger_rows:,} messages)")
+    return True
 
 
 def _inputs(paths: list[Path], globs: list[str]) -> list[Path]:

@@ -119,7 +119,7 @@ def _open_state(settings: Settings, store: MemoryStore | None, meta: StoreMeta |
         return Check("state.db", False, problem, fix), None
     aside = _move_aside(path)
     state = State(path)
-    rebuilt = _rebuild_ledger(state, store, meta) if store is not None else 0
+    rebuilt = rebuild_ledger(state, store, meta) if store is not None else 0
     return Check("state.db", False, f"{problem}; moved to {aside}, rebuilt with {rebuilt:,} "
                  "ledger rows from the store", fix, repaired=True), state
 
@@ -135,7 +135,7 @@ def _move_aside(path: Path) -> Path:
     return aside
 
 
-def _rebuild_ledger(state: State, store: MemoryStore, meta: StoreMeta | None) -> int:
+def rebuild_ledger(state: State, store: MemoryStore, meta: StoreMeta | None = None) -> int:
     """Every message an episode came from is imported: the ledger says so again."""
     rows: set[tuple[str, str, str, str]] = set()
     for memory in store.scroll(MemoryFilter(include_superseded=True)):
