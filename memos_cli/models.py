@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
 Role = Literal["user", "assistant", "system", "tool"]
+ROLES: tuple[str, ...] = get_args(Role)
 MemoryType = Literal["fact", "preference", "tool", "episode", "document"]
+MEMORY_TYPES: tuple[str, ...] = get_args(MemoryType)
 Stage = Literal["read", "validate", "extract", "embed", "store"]
 
 

@@ -15,13 +15,15 @@ def parse_chat_time(value: object) -> datetime | None:
     if isinstance(value, bool):
         raise ValueError(f"chat_time must be a date or epoch seconds, not {value!r}")
     if isinstance(value, int | float):
-        return _from_epoch(float(value))
+        return _from_epoch(float(value), value)
     if isinstance(value, str):
         text = value.strip()
         try:
-            return _from_epoch(float(text))
+            number = float(text)
         except ValueError:
-            pass
+            number = None
+        if number is not None:
+            return _from_epoch(number, value)
         try:
             parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
@@ -32,13 +34,14 @@ def parse_chat_time(value: object) -> datetime | None:
     raise ValueError(f"chat_time must be a string or a number, not {type(value).__name__}")
 
 
-def _from_epoch(seconds: float) -> datetime:
+def _from_epoch(seconds: float, given: object) -> datetime:
     if abs(seconds) >= _MAX_EPOCH_SECONDS:
         seconds /= 1000.0
     try:
         return datetime.fromtimestamp(seconds, tz=UTC)
     except (OverflowError, OSError, ValueError):
-        raise ValueError(f"chat_time {seconds!r} is out of range") from None
+        raise ValueError(f"chat_time {given!r} is out of range (epoch seconds or milliseconds "
+                         "before the year 10000)") from None
 
 
 def iso(moment: datetime | None) -> str | None:

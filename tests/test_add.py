@@ -283,3 +283,37 @@ def test_markup_and_emoji_codes_in_stored_text_are_shown_verbatim(cli: Cli) -> N
         cells = " ".join(output.replace("│", " ").replace("┃", " ").split())  # unwrapped
         assert "[link=" in cells and ":x: [b]" in cells, output  # narrow columns cut
         assert "\x1b" not in output and "❌" not in output
+
+
+def test_wrong_flags_are_usage_errors_that_say_what_to_use(cli: Cli, tmp_path: Path) -> None:
+    cli("add", "--user", "w", "--msg", "I like tea", "--embedder", "hash")
+    bogus = cli("search", "--user", "w", "tea", "--type", "bogus")
+    assert bogus.exit_code == 2 and "use one of: fact, preference" in bogus.output
+    robot = cli("add", "--user", "w", "--role", "robot", "--msg", "beep")
+    assert robot.exit_code == 2 and "use one of: user, assistant" in robot.output
+    far = cli("add", "--user", "w", "--msg", "x", "--time", "1e20")
+    assert far.exit_code == 2 and "'1e20' is out of range" in far.output
+
+
+def test_info_keys_with_dots_and_spaces_are_stored_and_found(cli: Cli) -> None:
+    cli("add", "--user", "k", "--msg", "I like tea", "--info", "src.app=web",
+        "--info", "my key=v 1", "--embedder", "hash")
+    for pair in ("src.app=web", "my key=v 1"):
+        hits = cli.json("search", "--user", "k", "tea", "--info", pair)
+        assert hits and all(h["info"] == {"src.app": "web", "my key": "v 1"} for h in hits)
+    assert cli.json("search", "--user", "k", "tea", "--info", "src=web") == []
+
+
+def test_a_listing_says_how_many_match_and_how_to_page(cli: Cli) -> None:
+    cli("import", str(ROOT / "sample_data" / "history.jsonl"), "--embedder", "hash")
+    page = cli("memories", "list", "--user", "bob", "--limit", "5")
+    total = len(cli.json("memories", "list", "--user", "bob", "--limit", "1000"))
+    assert f"1-5 of {total}" in page.stdout and "next page: --offset 5" in page.stdout
+    assert "next page" not in cli("memories", "list", "--user", "bob", "--limit", "1000").stdout
+
+
+def test_an_empty_file_is_named_as_empty(cli: Cli, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    result = cli("import", str(empty), "--embedder", "hash")
+    assert result.exit_code == 0 and "holds no records" in result.output

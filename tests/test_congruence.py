@@ -176,3 +176,20 @@ def same_points(left: list[Any], right: list[Any]) -> None:
 def test_every_store_method_is_exercised() -> None:
     # runs last in this module: the earlier tests recorded what they used
     assert Recording.used | {"close"} >= STORE_METHODS, STORE_METHODS - Recording.used
+
+
+def test_info_keys_with_dots_and_spaces_filter_alike(stores: tuple[Any, Any],
+                                                     sample_memories: list[Memory]) -> None:
+    edge, server = stores
+    odd = Memory("00000000-0000-5000-8000-00000000abcd",
+                 {**sample_memories[0].payload, "info": {"src.app": "web", "my key": "v 1",
+                                                         "a/b": "c"}},
+                 vector=unit_vector("odd"))
+    for store in (edge, server):
+        store.upsert([odd])
+    user = str(odd.payload["user_id"])
+    for info in ({"src.app": "web"}, {"my key": "v 1"}, {"a/b": "c"}, {"src": "web"}):
+        where = MemoryFilter(user_id=user, info=info, include_superseded=True)
+        found = payloads(list(edge.scroll(where)))
+        assert found == payloads(list(server.scroll(where)))
+        assert (odd.id in found) == ("src" not in info), info

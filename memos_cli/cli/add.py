@@ -23,6 +23,7 @@ from memos_cli.cli.options import (
 )
 from memos_cli.cli.output import handle_errors, print_json, stderr, stdout
 from memos_cli.errors import InputError, UsageError
+from memos_cli.models import ROLES
 from memos_cli.pipeline.requests import AddResult, add, default_conversation, file_part
 from memos_cli.timeparse import parse_chat_time
 
@@ -122,6 +123,10 @@ def _build(user: str | None, msgs: list[str], roles: list[str], conversation: st
     if len(roles) > 1 and len(roles) != len(msgs):
         raise UsageError(f"{len(roles)} --role for {len(msgs)} --msg",
                          "give one --role per --msg, or one for all")
+    unknown = sorted(set(roles) - set(ROLES))
+    if unknown:
+        raise UsageError(f"--role: no role {', '.join(map(repr, unknown))}",
+                         f"use one of: {', '.join(ROLES)}")
     try:
         moment = parse_chat_time(when) if when else datetime.now(UTC)
     except ValueError as exc:

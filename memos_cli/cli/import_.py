@@ -119,6 +119,9 @@ def import_command(
                     raise
                 stopped, report = exc, exc.report
         _print_failures(report, log)
+        for file in report.files:
+            if file.records_read == 0 and not file.skipped:
+                stderr.print(f"note: {file.path} holds no records (is it empty?)")
         if report.ledger_reset:
             stderr.print("note: the store is not the one state.db's ledger described (new, "
                          "moved or emptied): every record was imported again")

@@ -33,7 +33,7 @@ from memos_cli.models import Memory
 from memos_cli.pipeline.manage import (
     delete_memory,
     forget_user,
-    list_memories,
+    list_page,
     memory_history,
     show_memory,
 )
@@ -85,17 +85,24 @@ def list_command(
         where = build_filter(memory_type, tag, agent, app, conversation, info, since, until,
                              include_public, kb, include_superseded)
         where.user_id = user
-        found = list_memories(settings_from(home, config), where, limit, offset)
+        found, total = list_page(settings_from(home, config), where, limit, offset)
+    shown = f"{offset + 1}-{offset + len(found)}" if found else "none"
+    counted = f"{shown} of {total:,}" if total is not None else shown
+    more = total is not None and offset + len(found) < total
     if json_output:
         print_json([as_json(m) for m in found])
+        if more:
+            stderr.print(f"{counted}; next page: --offset {offset + len(found)}")
         return
-    table = Table(title=f"memories of {user} ({len(found)} from {offset})")
+    table = Table(title=f"memories of {user} ({counted})")
     for column in ("id", "type", "status", "chat_time", "text"):
         table.add_column(column)
     for m in found:
         table.add_row(m.id, str(m.payload.get("memory_type")), str(m.payload.get("status")),
                       str(m.payload.get("chat_time") or "")[:19], " ".join(m.text.split())[:120])
     stdout.print(table, markup=False, highlight=False)
+    if more:
+        stdout.print(f"next page: --offset {offset + len(found)}")
 
 
 @memories_app.command("show")

@@ -9,6 +9,7 @@ import typer
 
 from memos_cli.config import Settings, load_settings
 from memos_cli.errors import UsageError
+from memos_cli.models import MEMORY_TYPES
 from memos_cli.store import MemoryFilter
 from memos_cli.timeparse import iso, parse_chat_time
 
@@ -80,6 +81,9 @@ def key_values(pairs: list[str] | None, flag: str) -> dict[str, str]:
         if not sep or not key.strip():
             raise UsageError(f"{flag} expects key=value, got {pair!r}",
                              f"e.g. {flag} scene=chat")
+        if '"' in key:
+            raise UsageError(f"{flag}: a key cannot hold a double quote ({key!r})",
+                             "rename the key")
         found[key.strip()] = value.strip()
     return found
 
@@ -90,6 +94,10 @@ def build_filter(types: list[str] | None = None, tags: list[str] | None = None,
                  since: str | None = None, until: str | None = None,
                  include_public: bool = False, kbs: list[str] | None = None,
                  include_superseded: bool = False) -> MemoryFilter:
+    unknown = sorted(set(types or []) - set(MEMORY_TYPES))
+    if unknown:
+        raise UsageError(f"--type: no memory type {', '.join(map(repr, unknown))}",
+                         f"use one of: {', '.join(MEMORY_TYPES)}")
     match_any: dict[str, list[str]] = {}
     for key, values in (("memory_type", types), ("tags", tags), ("agent_id", [agent] if agent
                         else None), ("app_id", [app] if app else None),

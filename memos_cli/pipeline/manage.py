@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import islice
 from typing import Any
 
 from memos_cli.config import Settings
@@ -21,17 +19,28 @@ def _opened(settings: Settings) -> MemoryStore | None:
 
 def list_memories(settings: Settings, where: MemoryFilter, limit: int,
                   offset: int = 0) -> list[Memory]:
+    return list_page(settings, where, limit, offset)[0]
+
+
+def list_page(settings: Settings, where: MemoryFilter, limit: int,
+              offset: int = 0) -> tuple[list[Memory], int | None]:
+    """One page of memories, and how many match in all (None when `memos serve` answered)."""
     from memos_cli.serve.client import running_server
 
     server = running_server(settings)
     if server is not None:  # it holds the store
-        return server.list(where, limit, offset)
+        return server.list(where, limit, offset), None
     store = _opened(settings)
     if store is None:
-        return []
+        return [], 0
     try:
-        found: Iterator[Memory] = store.scroll(where)
-        return list(islice(found, offset, offset + limit))
+        page: list[Memory] = []
+        total = 0
+        for memory in store.scroll(where):
+            if offset <= total < offset + limit:
+                page.append(memory)
+            total += 1
+        return page, total
     finally:
         store.close()
 

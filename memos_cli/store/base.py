@@ -46,6 +46,12 @@ class MemoryFilter:
     ids: list[str] | None = None  # only these memories (None: any)
 
 
+def info_path(key: str) -> str:
+    """The payload path of an info key, for both backends: a key with a dot, a space or a
+    slash is quoted, so "src.app" is one key and not `src` then `app`."""
+    return f"info.{key}" if key.replace("_", "").isalnum() else f'info."{key}"'
+
+
 @dataclass(slots=True)
 class SearchQuery:
     filter: MemoryFilter

@@ -23,6 +23,7 @@ from memos_cli.store.base import (
     RawPoint,
     SearchHit,
     SearchQuery,
+    info_path,
 )
 from memos_cli.store.pages import MappedPages
 from memos_cli.store.space import MARGIN_BYTES, MB, ensure_free
@@ -335,7 +336,7 @@ def _filter(where: MemoryFilter) -> qe.Filter:
     for key, values in where.match_any.items():
         must.append(qe.FieldCondition(key, match=qe.MatchAny(list(values))))
     for key, value in where.info.items():
-        must.append(qe.FieldCondition(f"info.{key}", match=qe.MatchValue(value)))
+        must.append(qe.FieldCondition(info_path(key), match=qe.MatchValue(value)))
     if where.since or where.until:
         must.append(qe.FieldCondition("chat_time", range=qe.RangeDateTime(
             gte=where.since, lte=where.until)))

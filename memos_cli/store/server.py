@@ -33,6 +33,7 @@ from memos_cli.store.base import (
     RawPoint,
     SearchHit,
     SearchQuery,
+    info_path,
 )
 from memos_cli.store.edge import compact, complete, dense_of, raw_point
 from memos_cli.store.sparse import SparseEncoder
@@ -215,7 +216,7 @@ def _filter(where: MemoryFilter) -> qm.Filter:
     for key, values in where.match_any.items():
         must.append(qm.FieldCondition(key=key, match=qm.MatchAny(any=list(values))))
     for key, value in where.info.items():
-        must.append(qm.FieldCondition(key=f"info.{key}", match=qm.MatchValue(value=value)))
+        must.append(qm.FieldCondition(key=info_path(key), match=qm.MatchValue(value=value)))
     if where.since or where.until:
         must.append(qm.FieldCondition(key="chat_time", range=qm.DatetimeRange(
             gte=_moment(where.since), lte=_moment(where.until))))
