@@ -271,3 +271,45 @@ def test_delimiter_names_the_cell_separator(cli: Cli, tmp_path: Path) -> None:
     assert summary["records_stored"] == 1
     bad = cli("import", str(path), "--format", "csv", "--delimiter", "||")
     assert bad.exit_code == 2 and "one character" in bad.output
+
+
+def test_a_long_message_is_kept_whole_as_chunks_and_its_episode_shows_the_head(
+        cli: Cli, tmp_path: Path) -> None:
+    pasted = "The quarterly report says revenue grew in every region. " * 2000
+    path = write_jsonl(tmp_path / "paste.jsonl", [
+        {"user_id": "p", "conversation_id": "c", "role": "user", "content": pasted}])
+    cli.json("import", str(path), "--embedder", "hash")
+    memories = cli.json("memories", "list", "--user", "p", "--limit", "1000")
+    [episode] = [m for m in memories if m["memory_type"] == "episode"]
+    assert len(episode["text"]) < 3000 and "more characters, kept as document parts" in \
+        episode["text"]
+    parts = [m for m in memories if m["attributes"].get("kind") == "long_message"]
+    kept = sum(len(m["text"].split("] ", 1)[1]) for m in parts)
+    assert kept >= len(pasted.strip()) * 0.99
+
+
+def test_an_oversized_line_fails_with_its_size_and_the_run_goes_on(
+        cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from memos_cli.readers import memos_jsonl
+
+    monkeypatch.setattr(memos_jsonl, "MAX_LINE_BYTES", 100_000)
+    huge = {"user_id": "u", "conversation_id": "c", "role": "user", "content": "x" * 300_000}
+    small = {"user_id": "u", "conversation_id": "c", "role": "user", "content": "I like tea"}
+    path = write_jsonl(tmp_path / "big.jsonl", [small, huge, {**small, "content": "hi"}])
+    summary = cli.json("import", str(path), "--embedder", "hash")
+    assert summary["records_stored"] == 2 and summary["records_failed"] == 1
+    [failure] = summary_failures(summary)
+    assert failure["line"] == 2 and "MB a record may be" in failure["reason"]
+
+
+def summary_failures(summary: dict[str, object]) -> list[dict[str, object]]:
+    path = Path(str(summary["failures_file"]))
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_an_endless_attachment_is_refused(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    from memos_cli.pipeline import requests
+
+    monkeypatch.setattr(requests, "MAX_FILE_BYTES", 1 << 20)
+    result = cli("add", "--user", "z", "--file", "/dev/zero", "--embedder", "hash")
+    assert result.exit_code == 2 and "larger than" in result.output

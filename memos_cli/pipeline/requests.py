@@ -38,11 +38,19 @@ def default_conversation(user_id: str, moment: datetime) -> str:
     return f"{user_id}-{moment.astimezone(UTC).date().isoformat()}"
 
 
+# An attachment larger than this is not read (`--file /dev/zero` would never end).
+MAX_FILE_BYTES = 64 << 20
+
+
 def file_part(path: Path) -> dict[str, Any]:
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror}", "check the --file path") from exc
+    if len(data) > MAX_FILE_BYTES:
+        raise InputError(f"{path} is larger than {MAX_FILE_BYTES >> 20} MB",
+                         "attach a smaller file, or import its text as chat history")
     return {"type": "file", "file": {"filename": path.name,
                                      "file_data": base64.b64encode(data).decode()}}
 

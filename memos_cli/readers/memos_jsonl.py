@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import orjson
 
 from memos_cli.models import Failure, RawRecord
 from memos_cli.readers.base import (
+    MAX_RAW_CHARS,
     UTF8_BOM,
     ReaderItem,
     ReaderOptions,
@@ -21,6 +23,9 @@ from memos_cli.readers.base import (
 )
 from memos_cli.readers.source import open_input
 
+# One line (one request, or one message) may be this long; longer lines fail with a reason.
+MAX_LINE_BYTES = 32 << 20
+
 
 def read_memos_jsonl(path: Path, options: ReaderOptions,
                      start: StartAt = StartAt()) -> Iterator[ReaderItem]:
@@ -29,14 +34,37 @@ def read_memos_jsonl(path: Path, options: ReaderOptions,
     with open_input(path) as handle:
         if start.offset:  # a decompressing stream may not seek, and is never resumed
             handle.seek(start.offset)
-        for line_no, line in enumerate(handle, start=start.line + 1):
-            begin, offset = offset, offset + len(line)
+        for line_no, (line, length) in enumerate(_bounded_lines(handle), start=start.line + 1):
+            begin, offset = offset, offset + length
+            if length > MAX_LINE_BYTES:
+                yield Failure(name, line_no, "read", f"the line is {length >> 20:,} MB, over "
+                              f"the {MAX_LINE_BYTES >> 20} MB a record may be (split its "
+                              "messages, or attach long texts as file parts)",
+                              clip(line[:MAX_RAW_CHARS].decode("utf-8", "replace")), begin)
+                continue
             if begin == 0 and line.startswith(UTF8_BOM):
                 line = line[len(UTF8_BOM):]
             body = line.strip()
             if not body:
                 continue
             yield _parse_line(name, line_no, body, begin, offset)
+
+
+def _bounded_lines(handle: BinaryIO) -> Iterator[tuple[bytes, int]]:
+    """(line, its length in bytes), no line held whole past MAX_LINE_BYTES: a longer one is
+    read on to its end in pieces and only its head kept."""
+    while True:
+        line = handle.readline(MAX_LINE_BYTES + 1)
+        if not line:
+            return
+        length = len(line)
+        if length > MAX_LINE_BYTES and not line.endswith(b"\n"):
+            line = line[:MAX_RAW_CHARS]
+            while piece := handle.readline(1 << 20):
+                length += len(piece)
+                if piece.endswith(b"\n"):
+                    break
+        yield line, length
 
 
 def _parse_line(name: str, line_no: int, body: bytes, begin: int, end: int) -> ReaderItem:

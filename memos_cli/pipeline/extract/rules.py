@@ -16,6 +16,10 @@ from memos_cli.pipeline.extract.statements_zh import find_statements_zh
 from memos_cli.text.scripts import has_cjk
 
 _TOOL_RESULT_CHARS = 300
+# A message longer than this (a pasted document, a log) shows only its head in the episode;
+# all of it is kept as document chunks, and statements are read from the head alone.
+LONG_MESSAGE_CHARS = 8_000
+_HEAD_CHARS = 2_000
 _CHOICE_CONTEXT_CHARS = 200
 _ERROR_MARKERS = ("error", "exception", "failed", "traceback", "not found", "denied")
 
@@ -31,6 +35,7 @@ class RuleExtractor:
         found.extend(_statements(batch.messages))
         found.extend(_tool_memories(batch.messages))
         found.extend(_attachments(batch.messages))
+        found.extend(_long_messages(batch.messages))
         return found
 
 
@@ -46,6 +51,9 @@ def _episode(messages: list[Message]) -> MemoryCandidate | None:
             continue
         sources.append(message.message_id)
         text = message.text.strip()
+        if len(text) > LONG_MESSAGE_CHARS:
+            text = (f"{text[:_HEAD_CHARS]} […{len(text) - _HEAD_CHARS:,} more characters, "
+                    "kept as document parts]")
         for call in message.tool_calls:
             text += f" [calls {call.function.name}({call.function.arguments})]"
         if text:
@@ -104,9 +112,10 @@ def _statements(messages: list[Message]) -> list[MemoryCandidate]:
     for index, message in enumerate(messages):
         if message.role != "user" or not isinstance(message.text, str):
             continue
-        statements = find_statements(message.text, message.chat_time)
-        if has_cjk(message.text):
-            statements += find_statements_zh(message.text, message.chat_time)
+        said = message.text[:LONG_MESSAGE_CHARS]
+        statements = find_statements(said, message.chat_time)
+        if has_cjk(said):
+            statements += find_statements_zh(said, message.chat_time)
         for statement in statements:
             text = f"{message.name}: {statement.text}" if message.name else statement.text
             sources = [message.message_id]
@@ -174,6 +183,22 @@ def _attachments(messages: list[Message]) -> list[MemoryCandidate]:
                         [message.message_id], message.chat_time,
                         {"kind": "file", "filename": name, "chunk": str(index),
                          "chunks": str(len(pieces))}))
+    return found
+
+
+def _long_messages(messages: list[Message]) -> list[MemoryCandidate]:
+    """Every word of a long message, as chunks that search finds on their own."""
+    found: list[MemoryCandidate] = []
+    for message in messages:
+        text = message.text if isinstance(message.content, str) else ""
+        if len(text) <= LONG_MESSAGE_CHARS or message.role == "system":
+            continue
+        pieces = chunks(text)
+        for index, piece in enumerate(pieces, start=1):
+            found.append(MemoryCandidate(
+                "document", f"[message {message.message_id}, part {index}/{len(pieces)}] "
+                f"{piece}", [message.message_id], message.chat_time,
+                {"kind": "long_message", "chunk": str(index), "chunks": str(len(pieces))}))
     return found
 
 
