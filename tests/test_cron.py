@@ -425,3 +425,19 @@ def test_a_full_disk_stops_the_run_with_74_and_a_rerun_after_freeing_space_finis
     code, _, err = finish(memos(home, "import", str(corpus), "--quiet", env=FAST_FLUSH))
     assert code == 0, err
     assert store_snapshot(home) == store_snapshot(clean)
+
+
+def test_too_little_free_space_stops_before_writing_on_any_machine(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The guard itself, where no small filesystem can be mounted: free space as reported."""
+    import shutil as real_shutil
+
+    from memos_cli.store import space
+
+    usage = real_shutil.disk_usage(tmp_path)
+    monkeypatch.setattr(space.shutil, "disk_usage",
+                        lambda path: usage._replace(free=10 * space.MB))
+    result = CliRunner().invoke(app, ["import", str(ROOT / "sample_data" / "history.jsonl"),
+                                      "--home", str(tmp_path / "home"), "--embedder", "hash"])
+    assert result.exit_code == 74
+    assert "not enough free space" in result.output and "run the same command" in result.output

@@ -287,3 +287,23 @@ def test_a_longer_whatsapp_export_adds_only_the_new_messages(cli: Cli, tmp_path:
                 if m["memory_type"] == "episode"]
     assert any("Happy new year!\nHope 2024 is great" in e["text"] for e in episodes)
     assert any(m["chat_time"].startswith("2024-01-13T10:05") for m in _messages(cli, "sam"))
+
+
+def _hint(output: str) -> str:
+    [line] = [line for line in output.splitlines() if line.startswith("hint:")]
+    return line.removeprefix("hint:").strip()
+
+
+def test_the_hints_for_a_missing_user_and_an_unknown_format_work_when_followed(
+        cli: Cli, tmp_path: Path) -> None:
+    chat = EXPORT_FIXTURES / "telegram_chat.json"
+    missing = cli("import", str(chat), "--embedder", "hash")
+    assert missing.exit_code == 2 and _hint(missing.output) == "pass --user USER_ID"
+    assert cli.json("import", str(chat), "--user", "u1")["records_stored"] == 4
+    plain = tmp_path / "notes.dat"
+    plain.write_text("user_id\tconversation_id\trole\tcontent\nu2\tc\tuser\tI like tea\n"
+                     .replace("user_id", "USER"))
+    unknown = cli("import", str(plain))
+    assert unknown.exit_code == 2 and _hint(unknown.output).startswith("pass --format, one of:")
+    mapped = cli.json("import", str(plain), "--format", "csv", "--map", "user_id=USER")
+    assert mapped["records_stored"] == 1
