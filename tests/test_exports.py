@@ -307,3 +307,9 @@ def test_the_hints_for_a_missing_user_and_an_unknown_format_work_when_followed(
     assert unknown.exit_code == 2 and _hint(unknown.output).startswith("pass --format, one of:")
     mapped = cli.json("import", str(plain), "--format", "csv", "--map", "user_id=USER")
     assert mapped["records_stored"] == 1
+
+
+def test_an_export_forced_into_the_wrong_reader_says_so(cli: Cli) -> None:
+    result = cli("import", str(EXPORT_FIXTURES / "telegram_chat.json"), "--format", "chatgpt",
+                 "--user", "u", "--embedder", "hash")
+    assert result.exit_code == 2 and "not a JSON array of conversations" in result.output

@@ -52,14 +52,37 @@ def conversations(path: Path) -> Iterator[tuple[int, Any] | Failure]:
     """(1-based index, conversation) for each item of the top-level array, streaming."""
     index = 0
     with open_export(path) as handle:
+        head = handle.read(4096)
+        first = head.lstrip(b"\xef\xbb\xbf").lstrip()[:1]
+        if first and first != b"[":
+            raise InputError(f"{path} is not a JSON array of conversations, as this export "
+                             "format is", "drop --format to let memos tell the format, or "
+                             "pass the right one")
+        stream = _Prefixed(head, handle)  # a decompressing stream may not seek back
         try:
-            for index, item in enumerate(ijson.items(handle, "item", use_float=True), start=1):
+            for index, item in enumerate(ijson.items(stream, "item", use_float=True), start=1):
                 yield index, item
         except (ijson.JSONError, ValueError) as exc:
             where = f"after conversation {index}" if index else "before the first conversation"
             yield Failure(str(path), index + 1, "read",
                           f"the export breaks off {where} (truncated or invalid JSON: {exc}); "
                           "every conversation before it was read", "")
+
+
+class _Prefixed:
+    """A binary stream whose first bytes were read already."""
+
+    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+        self._head, self._rest = head, rest
+
+    def read(self, size: int = -1) -> bytes:
+        if self._head:
+            if size < 0:
+                data, self._head = self._head + self._rest.read(), b""
+                return data
+            data, self._head = self._head[:size], self._head[size:]
+            return data
+        return self._rest.read(size)
 
 
 def read_export(path: Path, options: ReaderOptions,
