@@ -1,6 +1,6 @@
 """LoCoMo retrieval benchmark: evidence recall of `memos search` after `memos import`.
 
-    python benchmarks/locomo.py ../shared/data/locomo-dev.json
+    python benchmarks/locomo.py locomo10.json    # LoCoMo (snap-research/locomo), not in the repo
     python benchmarks/locomo.py FILE --json
     python benchmarks/locomo.py FILE --set batch_turns=2 --set embed_max_tokens=256
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,17 +16,21 @@ from memos_cli.cli import app
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_data"
 HISTORY_ZH = ROOT / "tests" / "data" / "history_zh.jsonl"  # five short Chinese conversations
-SHARED = ROOT.parent / "shared"
+
+
+# Variables that steer the tests themselves, not memos.
+_TEST_CONTROLS = frozenset({"MEMOS_SDK_PYTHON"})
 
 
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test gets its own MEMOS_HOME and no user config file."""
+    for name in list(os.environ):  # a developer's own settings must not reach the tests
+        if name.startswith("MEMOS_") and name not in _TEST_CONTROLS:
+            monkeypatch.delenv(name)
     home = tmp_path / "memos-home"
     monkeypatch.setenv("MEMOS_HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
-    for name in ("MEMOS_EMBEDDER", "MEMOS_BATCH_TURNS", "MEMOS_EXTRACTOR"):
-        monkeypatch.delenv(name, raising=False)
     return home
 
 
