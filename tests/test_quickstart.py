@@ -80,3 +80,24 @@ def test_no_help_text_loses_its_brackets() -> None:
         if any(p.name == "home" for p in command.params):
             assert "[env: MEMOS_HOME" in shown, path
     assert checked >= 5
+
+
+def test_config_example_documents_every_setting_and_loads() -> None:
+    import tomllib
+
+    from memos_cli.config import Settings, load_settings
+
+    text = (ROOT / "config.example.toml").read_text()
+    section = ""
+    documented: set[str] = set()
+    for line in text.splitlines():
+        heading = re.match(r"^\[(\w+)\]", line)
+        if heading:
+            section = heading.group(1) + "_"
+        key = re.match(r"^#?\s*(\w+)\s*=", line)
+        if key:
+            documented.add(section + key.group(1))
+    wanted = {name for name in Settings.model_fields if name != "explicit"}
+    assert wanted - documented == set()
+    tomllib.loads(text)  # and it parses
+    assert load_settings({}, ROOT / "config.example.toml").batch_turns == 4
