@@ -12,6 +12,8 @@ from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from memos_cli.errors import ExitCode
+
 Role = Literal["user", "assistant", "system", "tool"]
 ROLES: tuple[str, ...] = get_args(Role)
 MemoryType = Literal["fact", "preference", "tool", "episode", "document"]
@@ -279,7 +281,7 @@ class RunReport:
     def exit_code(self) -> int:
         if self.error_exit_code is not None:
             return self.error_exit_code
-        return 3 if self.records_failed else 0
+        return ExitCode.RECORDS_FAILED if self.records_failed else ExitCode.OK
 
     def summary(self, max_failures_shown: int = 0) -> dict[str, Any]:
         """The `--json` summary; its key names are a contract with scripts and cron wrappers."""

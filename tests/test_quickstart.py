@@ -101,3 +101,10 @@ def test_config_example_documents_every_setting_and_loads() -> None:
     assert wanted - documented == set()
     tomllib.loads(text)  # and it parses
     assert load_settings({}, ROOT / "config.example.toml").batch_turns == 4
+
+
+def test_the_readme_exit_code_table_is_made_from_the_enum() -> None:
+    from memos_cli.cli.docs import exit_code_table
+
+    assert exit_code_table() in (ROOT / "README.md").read_text(), (
+        "README's exit codes are stale: python -m memos_cli.cli.docs --exit-codes")

@@ -19,7 +19,7 @@ from memos_cli.cli.process import process_command
 from memos_cli.cli.search import search_command
 from memos_cli.cli.serve import serve_command
 from memos_cli.cli.status import status_command
-from memos_cli.errors import EXIT_DAMAGED, EXIT_INTERRUPTED, EXIT_STORE_IO, Interrupted
+from memos_cli.errors import ExitCode, Interrupted
 
 app = typer.Typer(
     name="memos",
@@ -63,7 +63,7 @@ def main() -> None:
         app()
     except KeyboardInterrupt:
         sys.stderr.write("memos: interrupted; rerun the same command to resume\n")
-        sys.exit(EXIT_INTERRUPTED)
+        sys.exit(ExitCode.INTERRUPTED)
     except Interrupted as exc:
         sys.stderr.write(f"memos: stopped by {exc.signal_name}; rerun the same command to "
                          "resume\n")
@@ -72,15 +72,15 @@ def main() -> None:
         if "disk is full" in str(exc):
             sys.stderr.write(f"memos: {exc}\nhint: free some space, then run the same command "
                              "again: nothing stored is lost\n")
-            sys.exit(EXIT_STORE_IO)
+            sys.exit(ExitCode.STORE_IO)
         if type(exc) is not sqlite3.DatabaseError:
             raise
         sys.stderr.write(f"memos: a database is damaged ({exc})\n"
                          "hint: run `memos doctor`; `memos doctor --repair` rebuilds state.db\n")
-        sys.exit(EXIT_DAMAGED)
+        sys.exit(ExitCode.DAMAGED)
     except Exception as exc:  # a bug: one line, and the traceback only when asked for
         if os.environ.get("MEMOS_DEBUG"):
             raise
         sys.stderr.write(f"memos: unexpected error (a bug): {exc!r}\n"
                          "hint: rerun with MEMOS_DEBUG=1 for the traceback and report it\n")
-        sys.exit(1)
+        sys.exit(ExitCode.BUG)

@@ -1,11 +1,13 @@
 """docs/cli.md from the commands' own --help, so the reference can't drift from the code.
 
     python -m memos_cli.cli.docs > docs/cli.md
+    python -m memos_cli.cli.docs --exit-codes    # the README's table of exit codes
 """
 
 from __future__ import annotations
 
 import os
+import sys
 
 from typer.testing import CliRunner
 
@@ -29,6 +31,16 @@ def render() -> str:
     return "\n".join(sections)
 
 
+def exit_code_table() -> str:
+    """The README's table of exit codes, from memos_cli.errors.ExitCode."""
+    from memos_cli.errors import ExitCode
+
+    rows = ["| exit code | meaning |", "|---|---|"]
+    rows += [f"| {code.value} | {code.meaning} |" for code in ExitCode]
+    return "\n".join(rows)
+
+
 if __name__ == "__main__":
     os.environ.setdefault("COLUMNS", "100")
-    print(render(), end="")
+    print(exit_code_table() if "--exit-codes" in sys.argv else render(), end="\n" if
+          "--exit-codes" in sys.argv else "")

@@ -8,7 +8,7 @@ import typer
 
 from memos_cli.cli.options import ConfigOpt, HomeOpt, JsonOpt, QdrantUrlOpt, settings_from
 from memos_cli.cli.output import handle_errors, print_json, stdout
-from memos_cli.errors import EXIT_DAMAGED
+from memos_cli.errors import ExitCode
 from memos_cli.pipeline.doctor import doctor
 
 
@@ -40,4 +40,4 @@ def doctor_command(
             stdout.print(f"{mark:>8}  {check.name}: {check.detail}")
             if not check.ok and not check.repaired and check.fix:
                 stdout.print(f"          fix: {check.fix}")
-    raise typer.Exit(0 if report.healthy else EXIT_DAMAGED)
+    raise typer.Exit(0 if report.healthy else ExitCode.DAMAGED)

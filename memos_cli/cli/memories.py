@@ -28,7 +28,7 @@ from memos_cli.cli.options import (
     settings_from,
 )
 from memos_cli.cli.output import handle_errors, print_json, stderr, stdout
-from memos_cli.errors import MemosError, UsageError
+from memos_cli.errors import ExitCode, MemosError, UsageError
 from memos_cli.models import Memory
 from memos_cli.pipeline.manage import (
     delete_memory,
@@ -56,7 +56,7 @@ def _confirmed(question: str) -> bool:
 
 
 class NotFoundError(MemosError):
-    exit_code = 4
+    exit_code = ExitCode.NOT_FOUND
 
 
 @memories_app.command("list")

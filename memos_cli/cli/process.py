@@ -15,6 +15,7 @@ from memos_cli.cli.options import (
     settings_from,
 )
 from memos_cli.cli.output import handle_errors, print_json, stderr, stdout
+from memos_cli.errors import ExitCode
 from memos_cli.pipeline.requests import process_queue
 
 
@@ -57,4 +58,4 @@ def process_command(
                      highlight=False)
         for path in failures_files:
             stderr.print(f"failures file: {path}", markup=False, highlight=False)
-    raise typer.Exit(3 if failed else 0)
+    raise typer.Exit(ExitCode.RECORDS_FAILED if failed else ExitCode.OK)

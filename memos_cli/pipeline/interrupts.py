@@ -10,9 +10,9 @@ import threading
 from collections.abc import Iterator
 from types import FrameType
 
-from memos_cli.errors import EXIT_INTERRUPTED, EXIT_TERMINATED, Interrupted
+from memos_cli.errors import ExitCode, Interrupted
 
-_CODES = {signal.SIGINT: EXIT_INTERRUPTED, signal.SIGTERM: EXIT_TERMINATED}
+_CODES = {signal.SIGINT: ExitCode.INTERRUPTED, signal.SIGTERM: ExitCode.TERMINATED}
 
 
 def _raise(number: int, frame: FrameType | None) -> None:

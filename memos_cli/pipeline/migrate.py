@@ -11,13 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from memos_cli.config import Settings
-from memos_cli.errors import EmbedderMismatchError, MemosError, UsageError
+from memos_cli.errors import EmbedderMismatchError, ExitCode, MemosError, UsageError
 from memos_cli.state import State, command_line, writer_lock
 from memos_cli.store import open_store, read_meta
 
 
 class MigrationMismatchError(MemosError):
-    exit_code = 3
+    exit_code = ExitCode.MIGRATION_MISMATCH
 
 
 @dataclass(slots=True)

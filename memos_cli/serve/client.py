@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import orjson
 
 from memos_cli.config import Settings
-from memos_cli.errors import MemosError
+from memos_cli.errors import ExitCode, MemosError
 from memos_cli.models import Failure, FileReport, Memory, RunReport
 from memos_cli.pipeline.progress import ProgressSink, ProgressSnapshot
 from memos_cli.pipeline.run import ImportOptions
@@ -24,7 +24,7 @@ _LOCAL_PATH = "/api/memos/v1"
 
 
 class HandoffError(MemosError):
-    exit_code = 75
+    exit_code = ExitCode.STORE_BUSY
 
 
 def running_server(settings: Settings, writes: bool = False) -> LocalServer | None:
