@@ -14,14 +14,12 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))
 from import_throughput import run_import
 
-from corpus import messages
+from memos_cli.devtools.corpus import messages
 
 
 def write(path: Path, count: int) -> Path:

@@ -23,8 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).parent))
-from corpus import write_corpus
+from memos_cli.devtools.corpus import write_corpus
 
 
 def run_import(path: Path, home: Path, embedder: str, extra: list[str] | None = None

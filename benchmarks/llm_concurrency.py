@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from fake_openai import FakeOpenAI, Reply, chat_reply
+from memos_cli.devtools.fake_openai import FakeOpenAI, Reply, chat_reply
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -26,8 +26,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).parent))
-from locomo_score import (
+from memos_cli.config import load_settings
+from memos_cli.devtools.locomo_score import (
     CATEGORIES,
     Retrieved,
     aggregate,
@@ -36,7 +36,6 @@ from locomo_score import (
     normalise_evidence,
     score_question,
 )
-from memos_cli.config import load_settings
 from memos_cli.pipeline.search import SearchOptions, open_searcher
 
 TOP_K = 25

@@ -36,8 +36,7 @@ import numpy as np
 import orjson
 import requests
 
-sys.path.insert(0, str(Path(__file__).parent))
-from corpus import write_corpus
+from memos_cli.devtools.corpus import write_corpus
 from memos_cli.models import Memory
 from memos_cli.pipeline.embedders.minilm import MiniLMEmbedder
 from memos_cli.store.edge import EdgeStore

@@ -20,12 +20,10 @@ from typer.testing import CliRunner
 from conftest import ROOT
 from memos_cli.cli import app
 from memos_cli.config import load_settings
+from memos_cli.devtools.corpus import write_corpus
 from memos_cli.pipeline.setup import open_for_reading
 from memos_cli.state import State
 from memos_cli.store import edge
-
-sys.path.insert(0, str(ROOT / "benchmarks"))
-from corpus import write_corpus
 
 
 def memos(home: Path, *args: str, env: dict[str, str] | None = None,

@@ -1,27 +1,30 @@
 """The LLM extractor and the openai embedder, through the real `openai` client and the real CLI,
-against a scripted OpenAI-protocol server on 127.0.0.1 (benchmarks/fake_openai.py)."""
+against a scripted OpenAI-protocol server on 127.0.0.1 (memos_cli/devtools/fake_openai.py)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import re
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conftest import ROOT, Cli, write_jsonl
+from conftest import Cli, write_jsonl
 from memos_cli.config import load_settings
+from memos_cli.devtools.fake_openai import (
+    FakeOpenAI,
+    Reply,
+    chat_reply,
+    embeddings_reply,
+    error_reply,
+)
 from memos_cli.llm.client import InvalidAnswer, parse_answer, retry_after
 from memos_cli.llm.limiter import RateLimiter
 from memos_cli.llm.prompts import Extraction
 from memos_cli.store import open_store, read_meta
-
-sys.path.insert(0, str(ROOT / "benchmarks"))
-from fake_openai import FakeOpenAI, Reply, chat_reply, embeddings_reply, error_reply
 
 SECRET = "sk-test-Zq81xK3secretVALUE9"
 _LINE = re.compile(r"^\[(\d+)\] (?:\([^)]*\) )?(\w+)(?: [^:]*)?: (.*)$")

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import datetime
 
 import pytest
 
-from conftest import ROOT
-
-sys.path.insert(0, str(ROOT / "benchmarks"))
-from locomo_score import (
+from memos_cli.devtools.locomo_score import (
     Retrieved,
     aggregate,
     conversation_records,

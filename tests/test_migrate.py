@@ -13,12 +13,10 @@ from typing import Any
 
 import pytest
 
-from conftest import ROOT, Cli
+from conftest import Cli
 from memos_cli.config import load_settings
+from memos_cli.devtools.corpus import write_corpus
 from memos_cli.store import open_store, read_meta
-
-sys.path.insert(0, str(ROOT / "benchmarks"))
-from corpus import write_corpus
 
 
 def all_points(home: Path, url: str | None = None) -> dict[str, Any]:

@@ -12,6 +12,7 @@ import random
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 _SUBJECTS = ["the project", "my sister", "the new job", "our trip", "the garden", "my dog",
              "the apartment", "dinner tonight", "the marathon", "my thesis", "the concert",
@@ -111,7 +112,7 @@ def messages(count: int, seed: int = 7, users: int = 50, open_conversations: int
     user_text, assistant_text = ((_user_text_zh, _assistant_text_zh) if language == "zh"
                                  else (_user_text, _assistant_text))
     start = datetime(2024, 1, 1, 8, 0, 0)
-    live: list[list[object]] = []  # [user, conversation, next role index, time]
+    live: list[list[Any]] = []  # [user, conversation, next role index, time]
     made = 0
     conversation_no = 0
     while made < count:
@@ -122,15 +123,15 @@ def messages(count: int, seed: int = 7, users: int = 50, open_conversations: int
                          start + timedelta(hours=conversation_no)])
         slot = rng.randrange(len(live))
         user, conversation, turn, when = live[slot]
-        role = "user" if turn % 2 == 0 else "assistant"  # type: ignore[operator]
+        role = "user" if turn % 2 == 0 else "assistant"
         text = user_text(rng) if role == "user" else assistant_text(rng)
         yield {"user_id": user, "conversation_id": conversation, "role": role, "content": text,
-               "chat_time": when.strftime("%Y-%m-%d %H:%M:%S"),  # type: ignore[attr-defined]
+               "chat_time": when.strftime("%Y-%m-%d %H:%M:%S"),
                "message_id": f"{conversation}-m{turn}"}
         made += 1
-        live[slot][2] = turn + 1  # type: ignore[operator]
-        live[slot][3] = when + timedelta(minutes=rng.randint(1, 9))  # type: ignore[operator]
-        if turn >= rng.randint(6, 40):  # type: ignore[operator]
+        live[slot][2] = turn + 1
+        live[slot][3] = when + timedelta(minutes=rng.randint(1, 9))
+        if turn >= rng.randint(6, 40):
             live.pop(slot)
 
 
