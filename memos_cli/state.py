@@ -456,22 +456,24 @@ def held_elsewhere(home: Path) -> bool:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            handle.seek(0)
-            try:  # this process's own lock (memos doctor holds it while it checks)
-                holder = orjson.loads(handle.read() or "{}")
-            except orjson.JSONDecodeError:
-                return True
-            return not isinstance(holder, dict) or holder.get("pid") != os.getpid()
+            # this process's own lock (memos doctor holds it while it checks) is not elsewhere
+            return _holder(handle).get("pid") != os.getpid()
         fcntl.flock(handle, fcntl.LOCK_UN)
     return False
 
 
-def _read_holder(handle: IO[str]) -> str:
+def _holder(handle: IO[str]) -> dict[str, Any]:
+    """What the lock's holder wrote into it: pid, started_at, command ({} when unreadable)."""
     handle.seek(0)
     try:
         info = orjson.loads(handle.read() or "{}")
     except orjson.JSONDecodeError:
-        info = {}
+        return {}
+    return info if isinstance(info, dict) else {}
+
+
+def _read_holder(handle: IO[str]) -> str:
+    info = _holder(handle)
     if not info:
         return "holder unknown"
     return f"pid {info.get('pid')}, started {info.get('started_at')}, `{info.get('command')}`"

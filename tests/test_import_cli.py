@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -232,14 +233,21 @@ def test_stdin_and_a_directory_import(tmp_path: Path) -> None:
     assert [f["path"] for f in summary["files"]] == [str(folder / "nested" / "more.csv")]
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file, whatever its mode")
 def test_an_unreadable_file_stops_the_run_before_anything_is_imported(
-        cli: Cli, tmp_path: Path) -> None:
+        cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     readable = tmp_path / "a.jsonl"
     readable.write_bytes((SAMPLES / "history.jsonl").read_bytes())
     locked = tmp_path / "b.jsonl"
     locked.write_text("{}\n")
     locked.chmod(0)
+    opened = Path.open
+
+    def denied(self: Path, *args: Any, **kwargs: Any) -> Any:  # root reads mode 000 files too
+        if self == locked:
+            raise PermissionError(13, "Permission denied", str(self))
+        return opened(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", denied)
     result = cli("import", "--glob", str(tmp_path / "*.jsonl"), "--format", "memos-jsonl",
                  "--embedder", "hash")
     assert result.exit_code == 2 and "cannot read" in result.output

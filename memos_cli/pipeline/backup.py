@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -70,8 +70,11 @@ def export_store(settings: Settings, out: IO[bytes], vectors: bool = True,
 
 
 def is_export(path: Path) -> bool:
-    with open_input(path) as handle:
-        first = handle.readline(4096)
+    try:
+        with open_input(path) as handle:
+            first = handle.readline(4096)
+    except OSError:
+        return False  # unreadable: the import's own checks say so, with a hint
     try:
         header = orjson.loads(first)
     except orjson.JSONDecodeError:
@@ -87,8 +90,7 @@ class Restored:
     ledger_rows: int = 0
 
 
-def restore(settings: Settings, path: Path, wait_s: float = 0.0,
-            progress: Callable[[int], None] | None = None) -> Restored:
+def restore(settings: Settings, path: Path, wait_s: float = 0.0) -> Restored:
     """Read an export into the store of `settings` (a fresh home, or one whose store has
     the same embedder)."""
     lines = _lines(path)
@@ -125,8 +127,6 @@ def restore(settings: Settings, path: Path, wait_s: float = 0.0,
                     store.upsert(plain)
                     result.embedded += len(plain)
                 result.memories += len(page)
-                if progress is not None:
-                    progress(result.memories)
             result.ledger_rows = rebuild_ledger(state, store)
         finally:
             state.close()

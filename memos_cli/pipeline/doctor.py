@@ -19,7 +19,7 @@ from typing import Any
 
 from memos_cli.config import Settings
 from memos_cli.errors import DamagedError, MemosError, StoreBusyError
-from memos_cli.pipeline.lifecycle import retract
+from memos_cli.pipeline.lifecycle import finish_retractions
 from memos_cli.state import SCHEMA_VERSION, State, writer_lock
 from memos_cli.store import MemoryFilter, MemoryStore, StoreMeta, open_store, read_meta
 
@@ -164,8 +164,7 @@ def _ledger_checks(state: State, store: MemoryStore | None, meta: StoreMeta | No
     if pending:
         fix = "memos doctor --repair, or any import"
         if repair and store is not None:
-            retract(store, pending)
-            state.retracted(pending)
+            finish_retractions(store, state, pending)
         checks.append(Check("retractions", False, f"{len(pending):,} left by a killed run",
                             fix, repaired=repair and store is not None))
     return checks

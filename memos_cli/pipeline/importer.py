@@ -43,7 +43,7 @@ from memos_cli.pipeline.extract import (
 )
 from memos_cli.pipeline.failures import FailureWriter
 from memos_cli.pipeline.group import TurnGrouper
-from memos_cli.pipeline.lifecycle import Settled, retract, settle
+from memos_cli.pipeline.lifecycle import Settled, finish_retractions, settle
 from memos_cli.pipeline.memories import build_memory, link_carried, merge_into
 from memos_cli.pipeline.progress import ProgressSink, ProgressSnapshot
 from memos_cli.pipeline.validate import record_count, validate
@@ -240,11 +240,8 @@ class Importer:
 
     def _finish_retractions(self) -> None:
         """Apply what a run that died after its commit left to retract."""
-        pending = self.state.retractions() if self.store is not None else {}
-        if pending:
-            assert self.store is not None
-            retract(self.store, pending)
-            self.state.retracted(pending)
+        if self.store is not None:
+            finish_retractions(self.store, self.state)
 
     def _already_imported(self, message: Message) -> bool:
         started = time.perf_counter()
@@ -359,8 +356,7 @@ class Importer:
         self._retract = {}
         if tails.retract:
             assert self.store is not None
-            retract(self.store, tails.retract)
-            self.state.retracted(tails.retract)
+            finish_retractions(self.store, self.state, tails.retract)
         self.tails_looked_up.difference_update(tails.open)
 
     def _checkpoint(self) -> Checkpoint | None:

@@ -12,6 +12,7 @@ import orjson
 from memos_cli.models import Memory
 from memos_cli.pipeline.memories import merge_into
 from memos_cli.pipeline.resolve import resolve
+from memos_cli.state import State
 from memos_cli.store import MemoryFilter, MemoryStore
 
 HistoryRow = tuple[str, str, str, str, str, str, str, str, str, str]
@@ -97,6 +98,17 @@ def _row(memory_id: str, payload: dict[str, Any], event: str) -> HistoryRow:
             str(payload.get("last_said_at") or ""),
             orjson.dumps(payload.get("sources", [])).decode(),
             str(payload.get("superseded_by") or ""))
+
+
+def finish_retractions(store: MemoryStore, state: State,
+                       retractions: dict[str, set[str]] | None = None) -> int:
+    """Apply recorded retractions (by default every one state.db holds, such as those a run
+    killed after its commit left) and mark them done. Returns how many there were."""
+    pending = state.retractions() if retractions is None else retractions
+    if pending:
+        retract(store, pending)
+        state.retracted(pending)
+    return len(pending)
 
 
 def retract(store: MemoryStore, retractions: dict[str, set[str]]) -> None:

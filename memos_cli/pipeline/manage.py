@@ -17,11 +17,6 @@ def _opened(settings: Settings) -> MemoryStore | None:
     return opened[1] if opened is not None else None
 
 
-def list_memories(settings: Settings, where: MemoryFilter, limit: int,
-                  offset: int = 0) -> list[Memory]:
-    return list_page(settings, where, limit, offset)[0]
-
-
 def list_page(settings: Settings, where: MemoryFilter, limit: int,
               offset: int = 0) -> tuple[list[Memory], int | None]:
     """One page of memories, and how many match in all (None when `memos serve` answered)."""
