@@ -36,7 +36,7 @@ from memos_cli.devtools.locomo_score import (
     normalise_evidence,
     score_question,
 )
-from memos_cli.pipeline.search import SearchOptions, open_searcher
+from memos_cli.search.searcher import SearchOptions, open_searcher
 
 TOP_K = 25
 

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from memos_cli.config import load_settings
-from memos_cli.pipeline.search import SearchOptions, open_searcher
+from memos_cli.search.searcher import SearchOptions, open_searcher
 from memos_cli.store import MemoryFilter
 
 PAIRS = Path(__file__).resolve().parent.parent / "tests" / "data" / "resolution_pairs.jsonl"

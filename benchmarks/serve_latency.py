@@ -37,8 +37,8 @@ import orjson
 import requests
 
 from memos_cli.devtools.corpus import write_corpus
+from memos_cli.embedders.minilm import MiniLMEmbedder
 from memos_cli.models import Memory
-from memos_cli.pipeline.embedders.minilm import MiniLMEmbedder
 from memos_cli.store.edge import EdgeStore
 from memos_cli.text.segment import DEFAULT_SEGMENTER
 

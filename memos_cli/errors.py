@@ -116,3 +116,13 @@ class DiskFullError(MemosError):
 
 class EmbedderUnavailableError(MemosError):
     exit_code = ExitCode.USAGE
+
+
+class ExtractionFailed(Exception):
+    """A batch that could not be extracted: its records go to the failures file, with the
+    model's last answer when there was one."""
+
+    def __init__(self, reason: str, answer: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.answer = answer

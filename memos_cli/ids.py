@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 # Fixed forever: changing it would change every id ever stored.
@@ -13,3 +14,11 @@ def stable_id(*parts: object) -> str:
     """A UUIDv5 over the parts; None and "" are distinct from each other on purpose."""
     key = _SEP.join("\x00" if part is None else str(part) for part in parts)
     return str(uuid.uuid5(MEMOS_NAMESPACE, key))
+
+
+_SPACE = re.compile(r"\s+")
+
+
+def normalised(text: str) -> str:
+    """Text as a statement's id and value see it: case and spacing do not make it new."""
+    return _SPACE.sub(" ", text.strip().lower())

@@ -14,7 +14,7 @@ import pytest
 
 from conftest import ROOT, Cli
 from memos_cli.config import load_settings
-from memos_cli.pipeline.setup import open_for_reading
+from memos_cli.opening import open_for_reading
 from memos_cli.state import State
 from memos_cli.store import MemoryFilter
 

@@ -17,10 +17,10 @@ from typer.testing import CliRunner
 from conftest import HISTORY_ZH, SAMPLES
 from memos_cli.cli import app
 from memos_cli.config import load_settings
+from memos_cli.embedders.hashing import HashEmbedder
 from memos_cli.models import Memory
-from memos_cli.pipeline.embedders.hashing import HashEmbedder
-from memos_cli.pipeline.fusion import fuse
-from memos_cli.pipeline.setup import open_for_reading
+from memos_cli.opening import open_for_reading
+from memos_cli.search.fusion import fuse
 from memos_cli.store.base import MemoryFilter, MemoryStore, SearchQuery
 from memos_cli.store.edge import EdgeStore
 from memos_cli.store.server import ServerStore, connect

@@ -21,7 +21,7 @@ from conftest import ROOT
 from memos_cli.cli import app
 from memos_cli.config import load_settings
 from memos_cli.devtools.corpus import write_corpus
-from memos_cli.pipeline.setup import open_for_reading
+from memos_cli.opening import open_for_reading
 from memos_cli.state import State
 from memos_cli.store import edge
 

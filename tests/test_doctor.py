@@ -104,7 +104,7 @@ def test_a_state_db_of_the_first_schema_opens_after_the_upgrade(tmp_path: Path) 
 
 def _points(home: Path) -> dict[str, tuple[dict[str, Any], list[float]]]:
     from memos_cli.config import load_settings
-    from memos_cli.pipeline.setup import open_for_reading
+    from memos_cli.opening import open_for_reading
     from memos_cli.store import MemoryFilter
 
     opened = open_for_reading(load_settings({"home": home}))

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
+from memos_cli.ingest.extract.dates import annotate_dates
+from memos_cli.ingest.extract.rules import RuleExtractor
+from memos_cli.ingest.extract.statements import find_statements
 from memos_cli.models import MemoryCandidate, Message, TurnBatch
-from memos_cli.pipeline.extract.dates import annotate_dates
-from memos_cli.pipeline.extract.rules import RuleExtractor
-from memos_cli.pipeline.extract.statements import find_statements
 
 SAID = datetime(2023, 5, 8, 13, 56, tzinfo=UTC)  # a Monday
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from memos_cli.pipeline.fusion import fuse, positions, rank_score
+from memos_cli.search.fusion import fuse, positions, rank_score
 from memos_cli.store import Candidates, SearchHit
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from memos_cli.ingest.group import TurnGrouper
 from memos_cli.models import Message, TurnBatch
-from memos_cli.pipeline.group import TurnGrouper
 
 
 def message(user: str, conversation: str, role: str, n: int) -> Message:

@@ -14,7 +14,7 @@ import pytest
 
 from conftest import SAMPLES, Cli, write_jsonl
 from memos_cli.config import load_settings
-from memos_cli.pipeline.setup import open_for_reading
+from memos_cli.opening import open_for_reading
 from memos_cli.state import State
 
 SUMMARY_KEYS = {"records_read", "records_stored", "records_already_imported", "records_failed",
@@ -316,7 +316,7 @@ def summary_failures(summary: dict[str, object]) -> list[dict[str, object]]:
 
 
 def test_an_endless_attachment_is_refused(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
-    from memos_cli.pipeline import requests
+    from memos_cli.ingest import requests
 
     monkeypatch.setattr(requests, "MAX_FILE_BYTES", 1 << 20)
     result = cli("add", "--user", "z", "--file", "/dev/zero", "--embedder", "hash")

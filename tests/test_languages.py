@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from conftest import HISTORY_ZH, Cli, write_jsonl
-from memos_cli.pipeline.extract.dates_zh import annotate_dates_zh, chinese_number
-from memos_cli.pipeline.extract.statements_zh import find_statements_zh
-from memos_cli.pipeline.setup import embedder_for
+from memos_cli.ingest.extract.dates_zh import annotate_dates_zh, chinese_number
+from memos_cli.ingest.extract.statements_zh import find_statements_zh
+from memos_cli.opening import embedder_for
 from memos_cli.text.scripts import cjk_share
 from memos_cli.text.segment import bm25_text
 

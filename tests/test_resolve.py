@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from conftest import Cli, write_jsonl
 from memos_cli.cli import app
-from memos_cli.pipeline.resolve import Decision, resolve
+from memos_cli.ingest.resolve import Decision, resolve
 
 
 def memories(cli: Cli, user: str, *extra: str) -> list[dict[str, Any]]:

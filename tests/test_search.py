@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import SAMPLES, Cli
-from memos_cli.pipeline.search import join_parts
+from memos_cli.search.searcher import join_parts
 from memos_cli.store import SearchHit
 
 USERS = ["alice", "bob", "chen", "dana", "eli", "gina"]

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from memos_cli.ingest.validate import normalise_info, validate
 from memos_cli.models import Failure, Message, RawRecord
-from memos_cli.pipeline.validate import normalise_info, validate
 from memos_cli.timeparse import parse_chat_time
 
 

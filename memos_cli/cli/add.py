@@ -5,11 +5,9 @@ from __future__ import annotations
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import orjson
 import typer
-from rich.table import Table
 
 from memos_cli.cli.options import (
     ConfigOpt,
@@ -23,9 +21,9 @@ from memos_cli.cli.options import (
 )
 from memos_cli.cli.output import handle_errors, print_json, stderr, stdout
 from memos_cli.errors import InputError, UsageError
-from memos_cli.models import ROLES
-from memos_cli.pipeline.requests import AddResult, add, default_conversation, file_part
-from memos_cli.timeparse import parse_chat_time
+
+if TYPE_CHECKING:
+    from memos_cli.ingest.requests import AddResult
 
 
 def add_command(
@@ -81,6 +79,7 @@ def add_command(
     --msg "Any hotels?" --role assistant --msg "7 Days Inn or Hilton"; memos add --request
     body.json. While an import holds the store, the request is queued (exit 0) after --wait.
     """
+    from memos_cli.ingest.requests import add
     with handle_errors():
         settings = settings_from(home, config, embedder=embedder, qdrant_url=qdrant_url,
                                  extractor=extractor)
@@ -98,6 +97,7 @@ def add_command(
 
 
 def _read_request(source: str) -> dict[str, Any]:
+    import orjson
     try:
         text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
         body = orjson.loads(text)
@@ -116,6 +116,9 @@ def _build(user: str | None, msgs: list[str], roles: list[str], conversation: st
            when: str | None, info: list[str] | None, tags: list[str] | None,
            agent: str | None, app: str | None, public: bool, kbs: list[str],
            images: list[str], files: list[Path]) -> dict[str, Any]:
+    from memos_cli.ingest.requests import default_conversation, file_part
+    from memos_cli.models import ROLES
+    from memos_cli.timeparse import parse_chat_time
     if not user:
         raise UsageError("--user is required", "e.g. memos add --user u1 --msg \"...\"")
     if not (msgs or images or files):
@@ -157,6 +160,7 @@ def _build(user: str | None, msgs: list[str], roles: list[str], conversation: st
 
 
 def _print(result: AddResult, json_output: bool) -> None:
+    from rich.table import Table
     report = result.report
     if json_output:
         print_json({

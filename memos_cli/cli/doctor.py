@@ -9,7 +9,6 @@ import typer
 from memos_cli.cli.options import ConfigOpt, HomeOpt, JsonOpt, QdrantUrlOpt, settings_from
 from memos_cli.cli.output import handle_errors, print_json, stdout
 from memos_cli.errors import ExitCode
-from memos_cli.pipeline.doctor import doctor
 
 
 def doctor_command(
@@ -29,6 +28,7 @@ def doctor_command(
     Exit codes: 0 healthy (or everything repaired); 65 a problem remains (see each check's
     fix); 75 an import holds the store (--wait waits for it).
     """
+    from memos_cli.admin.doctor import doctor
     with handle_errors():
         report = doctor(settings_from(home, config, qdrant_url=qdrant_url), repair, wait)
     if json_output:

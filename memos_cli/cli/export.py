@@ -10,7 +10,6 @@ import typer
 
 from memos_cli.cli.options import ConfigOpt, HomeOpt, QdrantUrlOpt, settings_from
 from memos_cli.cli.output import handle_errors, stderr
-from memos_cli.pipeline.backup import export_store
 
 
 def export_command(
@@ -28,6 +27,7 @@ def export_command(
     """Write every memory (payload, and its vectors unless --no-vectors) as JSON lines, after
     one line naming the store's embedder. `memos import FILE` into an empty home reads it
     back into an equal store, and rebuilds the ledger from it."""
+    from memos_cli.admin.backup import export_store
     with handle_errors():
         settings = settings_from(home, config, qdrant_url=qdrant_url)
         if str(out) == "-":

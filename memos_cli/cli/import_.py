@@ -6,10 +6,9 @@ import dataclasses
 import glob
 import sys
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
-from rich.table import Table
 
 from memos_cli.cli.options import (
     ConfigOpt,
@@ -22,13 +21,12 @@ from memos_cli.cli.options import (
     settings_from,
 )
 from memos_cli.cli.output import handle_errors, print_json, stderr, stdout
-from memos_cli.cli.progress import choose_progress, stamp
-from memos_cli.config import Settings
 from memos_cli.errors import MemosError, UsageError
-from memos_cli.models import RunReport
-from memos_cli.pipeline.backup import is_export, restore
-from memos_cli.pipeline.run import ImportOptions, run_import
-from memos_cli.readers import READERS, ReaderOptions
+from memos_cli.formats import FORMATS
+
+if TYPE_CHECKING:
+    from memos_cli.config import Settings
+    from memos_cli.models import RunReport
 
 _FAILURES_SHOWN = 100
 
@@ -45,7 +43,7 @@ def import_command(
         "--glob", help="Import every file matching this pattern, e.g. 'exports/*.jsonl' "
         "(repeatable; quote it).", show_default=False)] = None,
     fmt: Annotated[str, typer.Option(
-        "--format", "-f", help=f"auto, or one of: {', '.join(sorted(READERS))}.")] = "auto",
+        "--format", "-f", help=f"auto, or one of: {', '.join(sorted(FORMATS))}.")] = "auto",
     user: Annotated[str | None, typer.Option(
         "--user", help="User id for formats that carry none (ChatGPT, ShareGPT, OpenAI chat; "
         "Claude exports default to the account's uuid).", show_default=False)] = None,
@@ -96,6 +94,10 @@ def import_command(
     75 the store is busy (another run holds it); 130 / 143 stopped by SIGINT / SIGTERM (rerun
     to resume).
     """
+    from memos_cli.cli.progress import choose_progress, stamp
+    from memos_cli.ingest.options import ImportOptions
+    from memos_cli.ingest.run import run_import
+    from memos_cli.readers import ReaderOptions
     log = log_file.open("a", encoding="utf-8") if log_file else None
     try:
         with handle_errors():
@@ -151,6 +153,7 @@ def import_command(
 
 def _restored(settings: Settings, paths: list[Path], wait: float, json_output: bool) -> bool:
     """Read `memos export` files back (a restore); False when the inputs are chat history."""
+    from memos_cli.admin.backup import is_export, restore
     exports = [p for p in paths if p.is_file() and is_export(p)]
     if not exports:
         return False
@@ -215,6 +218,7 @@ def _parse_map(text: str | None) -> dict[str, str]:
 
 
 def _print_failures(report: RunReport, log: TextIO | None) -> None:
+    from memos_cli.cli.progress import stamp
     for failure in report.failures[:_FAILURES_SHOWN]:
         line = f"failed: {failure.file}:{failure.line} [{failure.stage}] {failure.reason}"
         stderr.print(line, markup=False, highlight=False)
@@ -229,6 +233,7 @@ def _print_failures(report: RunReport, log: TextIO | None) -> None:
 
 
 def _print_summary(report: RunReport) -> None:
+    from rich.table import Table
     table = Table(title=f"memos import {report.run_id}" + (" (dry run)" if report.dry_run else ""),
                   show_header=False)
     table.add_column("what")

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from memos_cli.cli.options import (
     AgentOpt,
@@ -29,14 +28,9 @@ from memos_cli.cli.options import (
 )
 from memos_cli.cli.output import handle_errors, print_json, stderr, stdout
 from memos_cli.errors import ExitCode, MemosError, UsageError
-from memos_cli.models import Memory
-from memos_cli.pipeline.manage import (
-    delete_memory,
-    forget_user,
-    list_page,
-    memory_history,
-    show_memory,
-)
+
+if TYPE_CHECKING:
+    from memos_cli.models import Memory
 
 memories_app = typer.Typer(help="List, show and delete stored memories.", no_args_is_help=True)
 
@@ -81,6 +75,9 @@ def list_command(
     json_output: JsonOpt = False,
 ) -> None:
     """A user's memories in id order, with the same filters and scopes as search."""
+    from rich.table import Table
+
+    from memos_cli.admin.memories import list_page
     with handle_errors():
         where = build_filter(memory_type, tag, agent, app, conversation, info, since, until,
                              include_public, kb, include_superseded)
@@ -110,6 +107,7 @@ def show_command(memory_id: Annotated[str, typer.Argument(help="The memory's id.
                  home: HomeOpt = None, config: ConfigOpt = None,
                  json_output: JsonOpt = False) -> None:
     """Every stored field of one memory."""
+    from memos_cli.admin.memories import show_memory
     with handle_errors():
         memory = show_memory(settings_from(home, config), memory_id)
         if memory is None:
@@ -128,6 +126,9 @@ def history_command(memory_id: Annotated[str, typer.Argument(help="The memory's 
     """What a memory said over time: when it was added, merged with a repeated statement,
     superseded by a later one (or active again), with chat_time and source messages, together
     with the other values of the same subject."""
+    from rich.table import Table
+
+    from memos_cli.admin.memories import memory_history
     with handle_errors():
         entries = memory_history(settings_from(home, config), memory_id)
         if not entries:
@@ -152,6 +153,7 @@ def delete_command(memory_id: Annotated[str, typer.Argument(help="The memory's i
                    home: HomeOpt = None, config: ConfigOpt = None,
                    json_output: JsonOpt = False) -> None:
     """Delete one memory (its messages stay imported: a re-import does not bring it back)."""
+    from memos_cli.admin.memories import delete_memory
     with handle_errors():
         if not delete_memory(settings_from(home, config), memory_id, wait):
             raise NotFoundError(f"no memory {memory_id}", "find ids with `memos memories list`")
@@ -171,6 +173,7 @@ def forget_command(
 ) -> None:
     """Remove everything memos holds about a user: memories, ledger rows, queued requests, and
     the checkpoints of files that held the user (so that a re-import reads them again)."""
+    from memos_cli.admin.memories import forget_user
     with handle_errors():
         if not yes and not _confirmed(f"Forget everything about user {user!r}?"):
             raise UsageError("not confirmed; nothing was removed",

@@ -8,7 +8,6 @@ import typer
 
 from memos_cli.cli.options import ConfigOpt, HomeOpt, JsonOpt, QuietOpt, settings_from
 from memos_cli.cli.output import handle_errors, print_json, stderr, stdout
-from memos_cli.pipeline.migrate import migrate
 
 
 def migrate_command(
@@ -30,6 +29,7 @@ def migrate_command(
     store and a Qdrant server or cluster, in batches. Resumable: a killed migration continues
     where it stopped when run again. Verifies the number of memories per user at the end.
     The collection is [qdrant] collection in config (default: memos)."""
+    from memos_cli.admin.migrate import migrate
 
     def show(copied: int) -> None:
         if not quiet and not json_output:

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from memos_cli.config import Settings, load_settings
 from memos_cli.errors import UsageError
-from memos_cli.models import MEMORY_TYPES
-from memos_cli.store import MemoryFilter
-from memos_cli.timeparse import iso, parse_chat_time
+
+if TYPE_CHECKING:
+    from memos_cli.config import Settings
+    from memos_cli.store import MemoryFilter
 
 HomeOpt = Annotated[Path | None, typer.Option(
     "--home", help="Where memos keeps its store and state [env: MEMOS_HOME; default: "
@@ -40,6 +40,7 @@ UserOpt = Annotated[str, typer.Option("--user", "-u", help="The user whose memor
 def settings_from(home: Path | None = None, config: Path | None = None,
                   **flags: Any) -> Settings:
     """Settings from the flags actually given (None = not given), env and config files."""
+    from memos_cli.config import load_settings
     given = {key: value for key, value in flags.items() if value is not None}
     if home is not None:
         given["home"] = home
@@ -94,6 +95,8 @@ def build_filter(types: list[str] | None = None, tags: list[str] | None = None,
                  since: str | None = None, until: str | None = None,
                  include_public: bool = False, kbs: list[str] | None = None,
                  include_superseded: bool = False) -> MemoryFilter:
+    from memos_cli.models import MEMORY_TYPES
+    from memos_cli.store import MemoryFilter
     unknown = sorted(set(types or []) - set(MEMORY_TYPES))
     if unknown:
         raise UsageError(f"--type: no memory type {', '.join(map(repr, unknown))}",
@@ -111,6 +114,7 @@ def build_filter(types: list[str] | None = None, tags: list[str] | None = None,
 
 
 def _moment(value: str | None, flag: str) -> str | None:
+    from memos_cli.timeparse import iso, parse_chat_time
     if value is None:
         return None
     try:

@@ -16,7 +16,6 @@ from memos_cli.cli.options import (
 )
 from memos_cli.cli.output import handle_errors, print_json, stderr, stdout
 from memos_cli.errors import ExitCode
-from memos_cli.pipeline.requests import process_queue
 
 
 def process_command(
@@ -36,6 +35,7 @@ def process_command(
     Cron-friendly: exits 0 when the queue is empty or drained, 3 if some records failed
     (see the failures file), 75 if another run holds the store.
     """
+    from memos_cli.ingest.requests import process_queue
     with handle_errors():
         settings = settings_from(home, config, embedder=embedder, qdrant_url=qdrant_url)
         drained = process_queue(settings, wait, limit)

@@ -16,7 +16,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from memos_cli.pipeline.progress import NoProgress, ProgressSink, ProgressSnapshot
+from memos_cli.ingest.progress import NoProgress, ProgressSink, ProgressSnapshot
 
 
 class RichProgress:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
 from memos_cli.cli.options import (
     AgentOpt,
@@ -29,8 +28,9 @@ from memos_cli.cli.options import (
     settings_from,
 )
 from memos_cli.cli.output import handle_errors, print_json, stderr, stdout
-from memos_cli.pipeline.search import SearchOptions, search
-from memos_cli.store import SearchHit
+
+if TYPE_CHECKING:
+    from memos_cli.store import SearchHit
 
 _TEXT_CHARS = 160
 
@@ -65,6 +65,7 @@ def search_command(
     Episodes are stored in parts of a few turns; parts of one episode that rank within two
     places of each other come back as that episode, once.
     """
+    from memos_cli.search.searcher import SearchOptions, search
     with handle_errors():
         settings = settings_from(home, config, embedder=embedder, qdrant_url=qdrant_url)
         where = build_filter(memory_type, tag, agent, app, conversation, info, since, until,
@@ -89,6 +90,7 @@ def hit_json(hit: SearchHit) -> dict[str, Any]:
 
 
 def _print_table(hits: list[SearchHit], user: str) -> None:
+    from rich.table import Table
     if not hits:
         stderr.print(f"no memories of user {user!r} match", markup=False, highlight=False)
         return

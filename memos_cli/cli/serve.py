@@ -6,13 +6,11 @@ import ipaddress
 import os
 from typing import Annotated
 
-import orjson
 import typer
 
 from memos_cli.cli.options import ConfigOpt, EmbedderOpt, HomeOpt, QdrantUrlOpt, settings_from
 from memos_cli.cli.output import handle_errors, stderr
 from memos_cli.errors import UsageError
-from memos_cli.state import command_line, writer_lock
 
 
 def _loopback(host: str) -> bool:
@@ -43,6 +41,9 @@ def serve_command(
     With MEMOS_API_KEY set, every request must carry 'Authorization: Token KEY' (or Bearer);
     without it the server listens on loopback only. The model loads once; async adds are kept
     in state.db, so a restart finishes what was queued. Stop with Ctrl-C or SIGTERM."""
+    import orjson
+
+    from memos_cli.state import command_line, writer_lock
     with handle_errors():
         settings = settings_from(home, config, embedder=embedder, qdrant_url=qdrant_url)
         api_key = os.environ.get("MEMOS_API_KEY") or None

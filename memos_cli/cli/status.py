@@ -5,11 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from memos_cli.cli.options import ConfigOpt, HomeOpt, JsonOpt, QdrantUrlOpt, settings_from
 from memos_cli.cli.output import handle_errors, print_json, stdout
-from memos_cli.pipeline.status import status
 
 
 def status_command(
@@ -21,6 +19,7 @@ def status_command(
 ) -> None:
     """Recent runs (start, end, exit code, counts, failures file), checkpoints per file, the
     async queue's depth, and the store's memories per type and number of users."""
+    from memos_cli.admin.status import status
     with handle_errors():
         found = status(settings_from(home, config, qdrant_url=qdrant_url), runs)
     if json_output:
@@ -30,6 +29,7 @@ def status_command(
 
 
 def _print(found: dict[str, Any]) -> None:
+    from rich.table import Table
     store = found["store"]
     stdout.print(f"home: {found['home']}", markup=False, highlight=False)
     if not store["exists"]:

@@ -22,9 +22,8 @@ import openai
 from pydantic import BaseModel, ValidationError
 
 from memos_cli.config import Settings
-from memos_cli.errors import ConfigError
+from memos_cli.errors import ConfigError, ExtractionFailed
 from memos_cli.llm.limiter import RateLimiter
-from memos_cli.pipeline.extract import ExtractionFailed
 
 Answer = TypeVar("Answer", bound=BaseModel)
 

@@ -15,9 +15,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 
+from memos_cli.ids import normalised
 from memos_cli.llm.prompts import Decisions
 from memos_cli.models import Memory
-from memos_cli.pipeline.memories import normalised
 from memos_cli.store import MemoryFilter, MemoryStore, SearchQuery
 
 DECIDABLE = ["fact", "preference", "tool"]

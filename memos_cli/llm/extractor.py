@@ -12,7 +12,7 @@ import threading
 from collections.abc import Coroutine
 from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from memos_cli.config import Settings
 from memos_cli.llm.client import ChatClient, RequestFailed
@@ -26,10 +26,15 @@ from memos_cli.llm.prompts import (
     extraction_messages,
 )
 from memos_cli.models import Memory, MemoryCandidate, TurnBatch
-from memos_cli.pipeline.extract.rules import RuleExtractor
 from memos_cli.store import MemoryStore
 
 T = TypeVar("T")
+
+
+class EpisodeExtractor(Protocol):
+    """What gives each batch its episode beside the model's memories (the rules)."""
+
+    def extract(self, batch: TurnBatch) -> list[MemoryCandidate]: ...
 
 
 @dataclass(slots=True)
@@ -71,12 +76,12 @@ async def _cancel_others() -> None:
 class LLMExtractor:
     name = "llm"
 
-    def __init__(self, settings: Settings, dry_run: bool = False) -> None:
+    def __init__(self, settings: Settings, dry_run: bool = False,
+                 episodes: EpisodeExtractor | None = None) -> None:
         self.settings = settings
         self.dry_run = dry_run
         self.window = settings.llm_max_concurrency * 2
-        self.episodes = (RuleExtractor(settings.episode_part_turns) if settings.llm_episodes
-                         else None)
+        self.episodes = episodes
         self.estimate = Estimate()
         self.unknown_sources = 0
         self.decisions = DecisionStats()

@@ -15,9 +15,9 @@ import orjson
 
 from memos_cli.config import Settings
 from memos_cli.errors import ExitCode, MemosError
+from memos_cli.ingest.options import ImportOptions
+from memos_cli.ingest.progress import ProgressSink, ProgressSnapshot
 from memos_cli.models import Failure, FileReport, Memory, RunReport
-from memos_cli.pipeline.progress import ProgressSink, ProgressSnapshot
-from memos_cli.pipeline.run import ImportOptions
 from memos_cli.store import MemoryFilter, SearchHit
 
 _LOCAL_PATH = "/api/memos/v1"

@@ -14,10 +14,10 @@ from fastapi import APIRouter, Body, Request
 from fastapi.responses import JSONResponse
 
 from memos_cli.errors import MemosError
+from memos_cli.ingest.options import ImportOptions
 from memos_cli.models import RunReport
-from memos_cli.pipeline.run import ImportOptions
-from memos_cli.pipeline.search import SearchOptions
 from memos_cli.readers import ReaderOptions
+from memos_cli.search.searcher import SearchOptions
 from memos_cli.serve.service import MemoryService
 from memos_cli.serve.writer import ImportJob
 from memos_cli.store import MemoryFilter

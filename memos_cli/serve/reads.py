@@ -16,8 +16,8 @@ from typing import Any
 
 import orjson
 
-from memos_cli.pipeline.embedders import Embedder
-from memos_cli.pipeline.search import Searcher, SearchOptions
+from memos_cli.embedders import Embedder
+from memos_cli.search.searcher import Searcher, SearchOptions
 from memos_cli.store import MemoryFilter, MemoryStore
 
 LOCAL = "/api/memos/v1"

@@ -13,10 +13,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from memos_cli.config import Settings
+from memos_cli.embedders import Embedder
+from memos_cli.embedders.cached import RunEmbedder
 from memos_cli.models import Memory
-from memos_cli.pipeline.embed import RunEmbedder
-from memos_cli.pipeline.embedders import Embedder
-from memos_cli.pipeline.search import Searcher, SearchOptions
+from memos_cli.search.searcher import Searcher, SearchOptions
 from memos_cli.serve import errors as codes
 from memos_cli.serve.errors import ApiError, required
 from memos_cli.serve.filters import compile_filter

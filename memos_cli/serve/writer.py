@@ -22,14 +22,15 @@ from typing import Any
 import orjson
 
 from memos_cli.config import Settings
+from memos_cli.embedders.cached import RunEmbedder
+from memos_cli.ingest.engine import Importer
+from memos_cli.ingest.failures import FailureWriter
+from memos_cli.ingest.options import ImportOptions
+from memos_cli.ingest.progress import NoProgress, ProgressCounter, ProgressSnapshot
+from memos_cli.ingest.run import checked_files as _checked_files
+from memos_cli.ingest.run import run_on
 from memos_cli.models import RawRecord, RunReport
-from memos_cli.pipeline.embed import RunEmbedder
-from memos_cli.pipeline.failures import FailureWriter
-from memos_cli.pipeline.importer import Importer
-from memos_cli.pipeline.progress import NoProgress, ProgressCounter, ProgressSnapshot
-from memos_cli.pipeline.run import ImportOptions, run_on
-from memos_cli.pipeline.run import checked_files as _checked_files
-from memos_cli.pipeline.setup import open_for_writing
+from memos_cli.opening import open_for_writing
 from memos_cli.readers.sample import record_texts, sample_texts
 from memos_cli.serve.records import COMPLETED, FAILED, Records, now_ms
 from memos_cli.state import State

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from memos_cli.config import Settings
+from memos_cli.embedders import EMBEDDERS, Embedder
 from memos_cli.errors import EmbedderMismatchError
-from memos_cli.pipeline.embed import RunEmbedder
-from memos_cli.pipeline.embedders import EMBEDDERS, Embedder
 from memos_cli.state import State
 from memos_cli.store import MemoryStore, StoreMeta, open_store, read_meta
 from memos_cli.text.language import is_english
 from memos_cli.text.segment import DEFAULT_SEGMENTER
+
+if TYPE_CHECKING:
+    from memos_cli.embedders.cached import RunEmbedder
 
 Sample = Callable[[], Iterable[str]]
 
@@ -51,7 +54,7 @@ def choose_embedder(settings: Settings, sample: Sample | None = None) -> Embedde
 
 def _open_embedder(name: str, settings: Settings) -> Embedder:
     if name == "openai":  # an endpoint, configured by [embedding]; not a local model
-        from memos_cli.llm.embedder import OpenAIEmbedder
+        from memos_cli.embedders.openai import OpenAIEmbedder
 
         return OpenAIEmbedder(settings)
     return EMBEDDERS[name](settings.embed_max_tokens, settings.embed_batch_size)
@@ -76,6 +79,8 @@ def open_for_writing(settings: Settings, dry_run: bool = False, sample: Sample |
                      ) -> tuple[RunEmbedder | None, MemoryStore | None]:
     """The run's embedder and store; with `state`, its ledger is bound to this store (and
     emptied when it described another one)."""
+    from memos_cli.embedders.cached import RunEmbedder  # numpy: only for a run that embeds
+
     if dry_run:
         return None, None
     embedder = choose_embedder(settings, sample)
@@ -85,12 +90,19 @@ def open_for_writing(settings: Settings, dry_run: bool = False, sample: Sample |
     if state is not None:
         state.bind_store(meta.store_id, created)
     if settings.workers > 1 and embedder.name in EMBEDDERS:  # an endpoint needs no processes
-        from memos_cli.pipeline.workers import EmbedderPool
+        from memos_cli.embedders.workers import EmbedderPool
 
         pool = EmbedderPool(embedder.name, embedder.model_id, embedder.dim, settings.workers,
                             settings.embed_max_tokens, settings.embed_batch_size)
         return RunEmbedder(pool), store
     return RunEmbedder(embedder), store
+
+
+def open_store_for_reading(settings: Settings) -> MemoryStore | None:
+    """The store alone, as it was filled, for what needs no query vector (listing, showing,
+    status): no model is loaded. None when nothing was imported here yet."""
+    meta = read_meta(settings)
+    return open_store(settings, meta) if meta is not None else None
 
 
 def open_for_reading(settings: Settings) -> tuple[Embedder, MemoryStore] | None:

@@ -18,7 +18,7 @@ _embedder: Any = None
 
 def _start(name: str, max_tokens: int, batch_size: int, threads: int) -> None:
     global _embedder
-    from memos_cli.pipeline.embedders import EMBEDDERS
+    from memos_cli.embedders import EMBEDDERS
 
     _embedder = EMBEDDERS[name](max_tokens, batch_size, threads)
 

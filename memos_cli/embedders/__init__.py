@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 
 class Embedder(Protocol):
@@ -24,25 +25,25 @@ class Embedder(Protocol):
 
 
 def _default(max_tokens: int, batch_size: int, threads: int = 0) -> Embedder:
-    from memos_cli.pipeline.embedders.minilm import MiniLMEmbedder  # loads onnxruntime: only here
+    from memos_cli.embedders.minilm import MiniLMEmbedder  # loads onnxruntime: only here
 
     return MiniLMEmbedder(max_tokens=max_tokens, batch_size=batch_size, threads=threads)
 
 
 def _hash(max_tokens: int, batch_size: int, threads: int = 0) -> Embedder:
-    from memos_cli.pipeline.embedders.hashing import HashEmbedder
+    from memos_cli.embedders.hashing import HashEmbedder
 
     return HashEmbedder()
 
 
 def _multilingual(max_tokens: int, batch_size: int, threads: int = 0) -> Embedder:
-    from memos_cli.pipeline.embedders.multilingual import MultilingualEmbedder
+    from memos_cli.embedders.multilingual import MultilingualEmbedder
 
     return MultilingualEmbedder(max_tokens=max_tokens, batch_size=batch_size, threads=threads)
 
 
 def _e5(max_tokens: int, batch_size: int, threads: int = 0) -> Embedder:
-    from memos_cli.pipeline.embedders.e5 import E5Embedder
+    from memos_cli.embedders.e5 import E5Embedder
 
     return E5Embedder(max_tokens=max_tokens, batch_size=batch_size, threads=threads)
 

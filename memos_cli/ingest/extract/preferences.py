@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from memos_cli.pipeline.extract.phrases import head, subject_key
+from memos_cli.ingest.extract.phrases import head, subject_key
 
 Found = tuple[str, dict[str, str]]
 

@@ -18,8 +18,8 @@ import orjson
 
 from memos_cli.config import Settings
 from memos_cli.errors import InputError, StoreBusyError
+from memos_cli.ingest.run import run_requests
 from memos_cli.models import RawRecord, RunReport
-from memos_cli.pipeline.run import run_requests
 from memos_cli.state import State
 
 _QUEUE_CHUNK = 200

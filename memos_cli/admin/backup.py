@@ -19,12 +19,12 @@ from typing import IO, Any
 
 import orjson
 
+from memos_cli.admin.doctor import rebuild_ledger
 from memos_cli.config import Settings
+from memos_cli.embedders import Embedder
 from memos_cli.errors import EmbedderMismatchError, InputError, UsageError
 from memos_cli.models import Memory
-from memos_cli.pipeline.doctor import rebuild_ledger
-from memos_cli.pipeline.embedders import Embedder
-from memos_cli.pipeline.setup import choose_embedder
+from memos_cli.opening import choose_embedder
 from memos_cli.readers.source import open_input
 from memos_cli.state import State, command_line, writer_lock
 from memos_cli.store import StoreMeta, open_store, read_meta

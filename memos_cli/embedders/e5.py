@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from memos_cli.embedders.weights import check_sha256
 from memos_cli.errors import EmbedderUnavailableError
-from memos_cli.pipeline.embedders.weights import check_sha256
 
 MODEL_SHA256 = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f"
 _MODEL_FILE = "e5-small-q4.bin"

@@ -7,20 +7,13 @@ merged rather than two points.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Any
 
-from memos_cli.ids import stable_id
+from memos_cli.ids import normalised, stable_id
+from memos_cli.ingest.resolve import said_last, subject_of
 from memos_cli.models import Memory, MemoryCandidate, Message, TurnBatch
-from memos_cli.pipeline.resolve import said_last, subject_of
 from memos_cli.timeparse import iso
-
-_SPACE = re.compile(r"\s+")
-
-
-def normalised(text: str) -> str:
-    return _SPACE.sub(" ", text.strip().lower())
 
 
 def memory_id(user_id: str, candidate: MemoryCandidate, conversation_id: str,

@@ -1,5 +1,5 @@
-"""Entry points of the pipeline: `memos import` over files, and `memos add` / `memos process`
-over add-message requests. Both open the same engine (importer.py) under the writer lock."""
+"""Entry points of an import: `memos import` over files, and `memos add` / `memos process`
+over add-message requests. Both open the same engine (engine.py) under the writer lock."""
 
 from __future__ import annotations
 
@@ -7,39 +7,25 @@ import contextlib
 import dataclasses
 import secrets
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from memos_cli.config import Settings
+from memos_cli.embedders.cached import RunEmbedder
 from memos_cli.errors import ConfigError, InputError, Interrupted, MemosError
+from memos_cli.ingest.engine import Importer
+from memos_cli.ingest.failures import FailureWriter
+from memos_cli.ingest.interrupts import interruptible
+from memos_cli.ingest.options import ImportOptions
+from memos_cli.ingest.progress import NoProgress, ProgressSink
 from memos_cli.models import RawRecord, RunReport
-from memos_cli.pipeline.embed import RunEmbedder
-from memos_cli.pipeline.failures import FailureWriter
-from memos_cli.pipeline.importer import Importer
-from memos_cli.pipeline.interrupts import interruptible
-from memos_cli.pipeline.progress import NoProgress, ProgressSink
-from memos_cli.pipeline.setup import Sample, open_for_writing
-from memos_cli.readers import ReaderOptions, check_format, detect_format
+from memos_cli.opening import Sample, open_for_writing
+from memos_cli.readers import check_format, detect_format
 from memos_cli.readers.sample import record_texts, sample_texts
 from memos_cli.readers.source import is_stream, spool
 from memos_cli.state import State, command_line, writer_lock
 from memos_cli.store import MemoryStore
 from memos_cli.store.pages import process_status_kb
-
-
-@dataclass(slots=True)
-class ImportOptions:
-    paths: list[Path]
-    fmt: str = "auto"
-    reader: ReaderOptions = field(default_factory=ReaderOptions)
-    failures_file: Path | None = None
-    dry_run: bool = False
-    wait_s: float = 0.0
-    # Ignore checkpoints and read every file from its start (the ledger still skips).
-    from_start: bool = False
-    # Copies of inputs that can be read only once (stdin): read without a checkpoint.
-    transient: list[Path] = field(default_factory=list)
 
 
 def new_run_id() -> str:

@@ -13,12 +13,12 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from memos_cli.pipeline.extract.dates_zh import (
+from memos_cli.ingest.extract.dates_zh import (
     annotate_dates_zh,
     chinese_number,
     has_relative_date_zh,
 )
-from memos_cli.pipeline.extract.statements import Statement
+from memos_cli.ingest.extract.statements import Statement
 
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?;…])|\n+")
 _CLAUSE = re.compile(r"[，,、：:]")

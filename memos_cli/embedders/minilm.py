@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
+from memos_cli.embedders.weights import check_sha256
 from memos_cli.errors import EmbedderUnavailableError
-from memos_cli.pipeline.embedders.weights import check_sha256
 
 MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 

@@ -8,10 +8,10 @@ from types import TracebackType
 from typing import Any
 
 from memos_cli.config import Settings
-from memos_cli.pipeline.current_state import current_first
-from memos_cli.pipeline.embedders import Embedder
-from memos_cli.pipeline.fusion import fuse
-from memos_cli.pipeline.setup import open_for_reading
+from memos_cli.embedders import Embedder
+from memos_cli.opening import open_for_reading
+from memos_cli.search.current_state import current_first
+from memos_cli.search.fusion import fuse
 from memos_cli.store import MemoryFilter, MemoryStore, SearchHit, SearchQuery
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from memos_cli.pipeline.extract.phrases import NUMBER_WORDS, number, value_head
+from memos_cli.ingest.extract.phrases import NUMBER_WORDS, number, value_head
 
 Found = tuple[str, dict[str, str]]
 

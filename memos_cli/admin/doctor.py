@@ -19,7 +19,7 @@ from typing import Any
 
 from memos_cli.config import Settings
 from memos_cli.errors import DamagedError, MemosError, StoreBusyError
-from memos_cli.pipeline.lifecycle import finish_retractions
+from memos_cli.ingest.settle import finish_retractions
 from memos_cli.state import SCHEMA_VERSION, State, writer_lock
 from memos_cli.store import MemoryFilter, MemoryStore, StoreMeta, open_store, read_meta
 

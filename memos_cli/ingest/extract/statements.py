@@ -12,10 +12,10 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from memos_cli.pipeline.extract.dates import annotate_dates, has_relative_date
-from memos_cli.pipeline.extract.phrases import head, subject_key
-from memos_cli.pipeline.extract.preferences import find_preferences
-from memos_cli.pipeline.extract.slots import find_slot
+from memos_cli.ingest.extract.dates import annotate_dates, has_relative_date
+from memos_cli.ingest.extract.phrases import head, subject_key
+from memos_cli.ingest.extract.preferences import find_preferences
+from memos_cli.ingest.extract.slots import find_slot
 from memos_cli.text.scripts import has_cjk
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")

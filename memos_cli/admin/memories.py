@@ -7,14 +7,9 @@ from typing import Any
 
 from memos_cli.config import Settings
 from memos_cli.models import Memory
-from memos_cli.pipeline.setup import open_for_reading
+from memos_cli.opening import open_store_for_reading
 from memos_cli.state import State, command_line, writer_lock
-from memos_cli.store import MemoryFilter, MemoryStore
-
-
-def _opened(settings: Settings) -> MemoryStore | None:
-    opened = open_for_reading(settings)
-    return opened[1] if opened is not None else None
+from memos_cli.store import MemoryFilter
 
 
 def list_page(settings: Settings, where: MemoryFilter, limit: int,
@@ -25,7 +20,7 @@ def list_page(settings: Settings, where: MemoryFilter, limit: int,
     server = running_server(settings)
     if server is not None:  # it holds the store
         return server.list(where, limit, offset), None
-    store = _opened(settings)
+    store = open_store_for_reading(settings)
     if store is None:
         return [], 0
     try:
@@ -46,7 +41,7 @@ def show_memory(settings: Settings, memory_id: str) -> Memory | None:
     server = running_server(settings)
     if server is not None:
         return server.show(memory_id)
-    store = _opened(settings)
+    store = open_store_for_reading(settings)
     if store is None:
         return None
     try:
@@ -66,7 +61,7 @@ def memory_history(settings: Settings, memory_id: str) -> list[dict[str, Any]]:
 
 def delete_memory(settings: Settings, memory_id: str, wait_s: float = 0.0) -> bool:
     with writer_lock(settings.home, command_line(), wait_s):
-        store = _opened(settings)
+        store = open_store_for_reading(settings)
         if store is None:
             return False
         try:
@@ -89,7 +84,7 @@ class Forgotten:
 def forget_user(settings: Settings, user_id: str, wait_s: float = 0.0) -> Forgotten:
     """Every memory, ledger row, checkpoint of a file that held the user, and queued request."""
     with writer_lock(settings.home, command_line(), wait_s):
-        store = _opened(settings)
+        store = open_store_for_reading(settings)
         memories = 0
         if store is not None:
             try:

@@ -8,11 +8,11 @@ from datetime import datetime
 import orjson
 
 from memos_cli.ids import stable_id
+from memos_cli.ingest.documents import chunks
+from memos_cli.ingest.extract.dates import day_text
+from memos_cli.ingest.extract.statements import find_statements
+from memos_cli.ingest.extract.statements_zh import find_statements_zh
 from memos_cli.models import MemoryCandidate, Message, TurnBatch
-from memos_cli.pipeline.documents import chunks
-from memos_cli.pipeline.extract.dates import day_text
-from memos_cli.pipeline.extract.statements import find_statements
-from memos_cli.pipeline.extract.statements_zh import find_statements_zh
 from memos_cli.text.scripts import has_cjk
 
 _TOOL_RESULT_CHARS = 300
@@ -71,7 +71,7 @@ def _episode_parts(batch: TurnBatch, part_turns: int) -> list[MemoryCandidate]:
     A part is what a search shows: a few turns rather than the whole batch, so that more
     evidence fits in a reader's context. It is ranked with its whole episode as context
     (MemoryCandidate.context), and search shows the episode whole again when its parts rank
-    next to each other (pipeline/search.py)."""
+    next to each other (search/searcher.py)."""
     whole = _episode(batch.messages)
     turns = _turns(batch.messages)
     if whole is None or part_turns <= 0 or len(turns) <= part_turns:
@@ -88,7 +88,7 @@ def _episode_parts(batch: TurnBatch, part_turns: int) -> list[MemoryCandidate]:
 
 def _turns(messages: list[Message]) -> list[list[Message]]:
     """A turn is a user message and what follows it up to the next one; what comes before
-    the first user message joins the first turn (as in pipeline/group.py)."""
+    the first user message joins the first turn (as in ingest/group.py)."""
     turns: list[list[Message]] = []
     has_user = False
     for message in messages:

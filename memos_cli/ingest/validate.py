@@ -14,8 +14,8 @@ import orjson
 from pydantic import ValidationError
 
 from memos_cli.ids import stable_id
+from memos_cli.ingest.documents import file_text
 from memos_cli.models import Failure, Message, RawRecord
-from memos_cli.pipeline.documents import file_text
 from memos_cli.readers.base import clip
 from memos_cli.timeparse import iso, parse_chat_time
 

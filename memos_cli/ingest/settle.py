@@ -9,9 +9,9 @@ from typing import Any
 
 import orjson
 
+from memos_cli.ingest.build import merge_into
+from memos_cli.ingest.resolve import resolve
 from memos_cli.models import Memory
-from memos_cli.pipeline.memories import merge_into
-from memos_cli.pipeline.resolve import resolve
 from memos_cli.state import State
 from memos_cli.store import MemoryFilter, MemoryStore
 

@@ -11,19 +11,9 @@ from concurrent.futures import Future
 from typing import Any, Protocol, runtime_checkable
 
 from memos_cli.config import Settings
+from memos_cli.ingest.extract.rules import RuleExtractor
 from memos_cli.models import Memory, MemoryCandidate, TurnBatch
-from memos_cli.pipeline.extract.rules import RuleExtractor
 from memos_cli.store import MemoryStore
-
-
-class ExtractionFailed(Exception):
-    """A batch that could not be extracted: its records go to the failures file, with the
-    model's last answer when there was one."""
-
-    def __init__(self, reason: str, answer: str | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.answer = answer
 
 
 class Extractor(Protocol):
@@ -55,7 +45,9 @@ def _rules(settings: Settings, dry_run: bool) -> Extractor:
 def _llm(settings: Settings, dry_run: bool) -> ConcurrentExtractor:
     from memos_cli.llm.extractor import LLMExtractor  # the openai client: only when asked for
 
-    return LLMExtractor(settings, dry_run)
+    # The rules' episode of each batch, kept beside the model's memories when asked for.
+    episodes = RuleExtractor(settings.episode_part_turns) if settings.llm_episodes else None
+    return LLMExtractor(settings, dry_run, episodes)
 
 
 EXTRACTORS: dict[str, Callable[[Settings, bool], Extractor | ConcurrentExtractor]] = {

@@ -6,7 +6,7 @@ from collections import OrderedDict
 
 import numpy as np
 
-from memos_cli.pipeline.embedders import Embedder
+from memos_cli.embedders import Embedder
 
 # Only short texts repeat (the same preference said twice); episodes never do.
 _CACHEABLE_CHARS = 300

@@ -20,7 +20,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from memos_cli.config import Settings
-from memos_cli.errors import MemosError
+from memos_cli.embedders.cached import RunEmbedder
+from memos_cli.errors import ExtractionFailed, MemosError
+from memos_cli.ingest.build import build_memory, link_carried, merge_into
+from memos_cli.ingest.checkpoint import FileProgress, Resume, plan_resume
+from memos_cli.ingest.extract import (
+    EXTRACTORS,
+    ConcurrentExtractor,
+    Extractor,
+)
+from memos_cli.ingest.failures import FailureWriter
+from memos_cli.ingest.group import TurnGrouper
+from memos_cli.ingest.progress import ProgressSink, ProgressSnapshot
+from memos_cli.ingest.settle import Settled, finish_retractions, settle
+from memos_cli.ingest.validate import record_count, validate
 from memos_cli.models import (
     Failure,
     FileReport,
@@ -33,20 +46,6 @@ from memos_cli.models import (
     Tail,
     TurnBatch,
 )
-from memos_cli.pipeline.checkpoint import FileProgress, Resume, plan_resume
-from memos_cli.pipeline.embed import RunEmbedder
-from memos_cli.pipeline.extract import (
-    EXTRACTORS,
-    ConcurrentExtractor,
-    ExtractionFailed,
-    Extractor,
-)
-from memos_cli.pipeline.failures import FailureWriter
-from memos_cli.pipeline.group import TurnGrouper
-from memos_cli.pipeline.lifecycle import Settled, finish_retractions, settle
-from memos_cli.pipeline.memories import build_memory, link_carried, merge_into
-from memos_cli.pipeline.progress import ProgressSink, ProgressSnapshot
-from memos_cli.pipeline.validate import record_count, validate
 from memos_cli.readers import SEEKABLE, ReaderOptions, ReadStats, read
 from memos_cli.readers.source import compression
 from memos_cli.state import Checkpoint, State, TailChanges
