@@ -6,6 +6,9 @@ RawRecord (reader) -> Message (validated) -> TurnBatch (grouped) -> MemoryCandid
 
 from __future__ import annotations
 
+import contextlib
+import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Literal, get_args
@@ -221,6 +224,15 @@ class StageTimes:
 
     def as_dict(self) -> dict[str, float]:
         return {name: round(getattr(self, name), 4) for name in self.__slots__}
+
+    @contextlib.contextmanager
+    def timing(self, stage: str) -> Iterator[None]:
+        """Adds the time the block takes to `stage`, however the block ends."""
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            setattr(self, stage, getattr(self, stage) + time.perf_counter() - started)
 
 
 @dataclass(slots=True)

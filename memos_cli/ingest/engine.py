@@ -58,6 +58,15 @@ STATE_MARGIN_BYTES = 16 * MB
 _PROGRESS_EVERY = 256
 
 
+@dataclasses.dataclass(slots=True)
+class Stored:
+    """What writing a unit did: resolution's outcome (None when no store was written: a dry
+    run, an empty unit) and the shorter episodes of grown tails that the commit retracts."""
+
+    settled: Settled | None = None
+    retract: dict[str, set[str]] = dataclasses.field(default_factory=dict)
+
+
 class Importer:
     """The state of one run: the open batches, the pending flush, the counters."""
 
@@ -100,8 +109,6 @@ class Importer:
         self.file: FileProgress | None = None
         self.seekable = False
         self.collect_written = False
-        self._settled: Settled | None = None
-        self._retract: dict[str, set[str]] = {}
         self._started = time.perf_counter()
 
     def import_files(self, files: list[tuple[Path, str]], reader_options: ReaderOptions) -> None:
@@ -197,17 +204,15 @@ class Importer:
 
     def _timed(self, items: Iterator[Failure | RawRecord]) -> Iterator[Failure | RawRecord]:
         while True:
-            started = time.perf_counter()
-            item = next(items, None)
-            self.times.read += time.perf_counter() - started
+            with self.times.timing("read"):
+                item = next(items, None)
             if item is None:
                 return
             yield item
 
     def _take(self, record: RawRecord, file_report: FileReport) -> None:
-        started = time.perf_counter()
-        results = list(validate(record))
-        self.times.validate += time.perf_counter() - started
+        with self.times.timing("validate"):
+            results = list(validate(record))
         for result in results:
             if isinstance(result, Failure):
                 self._fail(result, file_report)
@@ -217,9 +222,8 @@ class Importer:
             if self._already_imported(result):
                 self.report.records_already_imported += 1
                 continue
-            started = time.perf_counter()
-            completed = list(self.grouper.add(result))
-            self.times.group += time.perf_counter() - started
+            with self.times.timing("group"):
+                completed = list(self.grouper.add(result))
             for batch in completed:
                 self._add_batch(batch)
             if self.unit_memories >= self.settings.flush_memories:
@@ -243,12 +247,11 @@ class Importer:
             finish_retractions(self.store, self.state)
 
     def _already_imported(self, message: Message) -> bool:
-        started = time.perf_counter()
-        key = _ledger_key(message)
-        seen = key in self.pending or self.state.is_imported(*key)
-        if not seen:
-            self.pending.add(key)
-        self.times.ledger += time.perf_counter() - started
+        with self.times.timing("ledger"):
+            key = _ledger_key(message)
+            seen = key in self.pending or self.state.is_imported(*key)
+            if not seen:
+                self.pending.add(key)
         return seen
 
     def _add_batch(self, batch: TurnBatch) -> None:
@@ -257,14 +260,12 @@ class Importer:
             self._collect(self.concurrent.window)
             return
         assert self.immediate is not None
-        started = time.perf_counter()
         try:
-            candidates = self.immediate.extract(batch)
+            with self.times.timing("extract"):
+                candidates = self.immediate.extract(batch)
         except Exception as exc:  # an extractor bug must not stop the run: the batch fails
             self._fail_batch(batch, "extract", f"extractor error: {exc!r}")
             return
-        finally:
-            self.times.extract += time.perf_counter() - started
         self._extracted(batch, candidates)
 
     def _collect(self, keep: int) -> None:
@@ -272,9 +273,9 @@ class Importer:
         `keep` batches are in flight (0: wait for all)."""
         while self.in_flight and (len(self.in_flight) > keep or self.in_flight[0][1].done()):
             batch, future = self.in_flight.popleft()
-            started = time.perf_counter()
             try:
-                candidates = future.result()
+                with self.times.timing("extract"):
+                    candidates = future.result()
             except MemosError:
                 raise  # the endpoint refused us (key, model): no batch can succeed
             except ExtractionFailed as exc:
@@ -283,8 +284,6 @@ class Importer:
             except Exception as exc:  # an extractor bug must not stop the run: the batch fails
                 self._fail_batch(batch, "extract", f"extractor error: {exc!r}")
                 continue
-            finally:
-                self.times.extract += time.perf_counter() - started
             self._extracted(batch, candidates)
 
     def _extracted(self, batch: TurnBatch, candidates: list[MemoryCandidate]) -> None:
@@ -303,33 +302,33 @@ class Importer:
         candidates = [m for _, batch_memories in unit for m in batch_memories]
         memories = _dedupe(candidates)
         merged_in_unit = len(candidates) - len(memories)
-        stored = not unit or self.embedder is None or self.store is None or (
-            self._embed(unit, memories) and self._store(unit, memories))
+        stored: Stored | None = Stored()  # nothing to store (a dry run, an empty unit)
+        if unit and self.embedder is not None and self.store is not None:
+            stored = self._store(unit, memories) if self._embed(unit, memories) else None
         keys = [_ledger_key(m) for batch, _ in unit for m in batch.new_messages]
         rows = [(*_ledger_key(m), _source_key(m.source_file))
                 for batch, _ in unit for m in batch.new_messages]
         if self.report.dry_run:
             self._checkpoint()  # nothing to commit, but the file's progress must not pile up
         elif stored or self.use_checkpoints:
-            started = time.perf_counter()
-            ensure_free(self.settings.home, STATE_MARGIN_BYTES)
-            history = self._settled.history if stored and self._settled else []
-            tails = self._tail_changes(unit) if stored and self.file is not None else None
-            self.state.commit(self.report.run_id, rows if stored else [], self._checkpoint(),
-                              history, tails)
-            if tails is not None:
-                self._after_tails_commit(tails)
-            self.times.ledger += time.perf_counter() - started
-        if not stored:
+            with self.times.timing("ledger"):
+                ensure_free(self.settings.home, STATE_MARGIN_BYTES)
+                history = stored.settled.history if stored and stored.settled else []
+                tails = (self._tail_changes(unit, stored.retract)
+                         if stored and self.file is not None else None)
+                self.state.commit(self.report.run_id, rows if stored else [],
+                                  self._checkpoint(), history, tails)
+                if tails is not None:
+                    self._after_tails_commit(tails)
+        if stored is None:
             return
         self.pending.difference_update(keys)
         self.report.records_stored += len(keys)
         self.report.memories_written += len(memories)
-        if self._settled is not None:
-            self.report.memories_added += self._settled.added
-            self.report.memories_merged += self._settled.merged + merged_in_unit
-            self.report.memories_superseded += self._settled.superseded
-            self._settled = None
+        if stored.settled is not None:
+            self.report.memories_added += stored.settled.added
+            self.report.memories_merged += stored.settled.merged + merged_in_unit
+            self.report.memories_superseded += stored.settled.superseded
         if self.collect_written:
             self.report.written.extend(
                 {"id": m.id, "memory_type": m.payload["memory_type"], "text": m.text}
@@ -338,8 +337,9 @@ class Importer:
             kind = memory.payload["memory_type"]
             self.report.memories_by_type[kind] = self.report.memories_by_type.get(kind, 0) + 1
 
-    def _tail_changes(self, unit: list[tuple[TurnBatch, list[Memory]]]) -> TailChanges:
-        changes = TailChanges(retract=self._retract)
+    def _tail_changes(self, unit: list[tuple[TurnBatch, list[Memory]]],
+                      retract: dict[str, set[str]]) -> TailChanges:
+        changes = TailChanges(retract=retract)
         for batch, memories in unit:
             key = (batch.user_id, batch.conversation_id)
             if batch.tail:
@@ -352,7 +352,6 @@ class Importer:
     def _after_tails_commit(self, tails: TailChanges) -> None:
         """Retract from the store what the commit recorded, and let a later file of this run
         grow the tails just written."""
-        self._retract = {}
         if tails.retract:
             assert self.store is not None
             finish_retractions(self.store, self.state, tails.retract)
@@ -369,38 +368,35 @@ class Importer:
 
     def _embed(self, unit: list[tuple[TurnBatch, list[Memory]]], memories: list[Memory]) -> bool:
         assert self.embedder is not None
-        started = time.perf_counter()
         try:
-            vectors = self.embedder.embed([m.embed_text for m in memories])
+            with self.times.timing("embed"):
+                vectors = self.embedder.embed([m.embed_text for m in memories])
         except MemosError:
             raise
         except Exception as exc:  # one bad unit fails its records; the run goes on
             self._fail_unit(unit, "embed", f"embedding failed: {exc!r}")
             return False
-        finally:
-            self.times.embed += time.perf_counter() - started
         for memory, vector in zip(memories, vectors, strict=True):
             memory.vector = vector.tolist()
         return True
 
-    def _store(self, unit: list[tuple[TurnBatch, list[Memory]]], memories: list[Memory]) -> bool:
+    def _store(self, unit: list[tuple[TurnBatch, list[Memory]]],
+               memories: list[Memory]) -> Stored | None:
+        """Resolve the unit against the store and write it; None when that failed (its
+        records are in the failures file)."""
         assert self.store is not None
-        started = time.perf_counter()
         try:
-            if self.concurrent is not None:
-                memories[:] = _dedupe(self.concurrent.decide(self.store, memories))
-            settled = settle(self.store, memories)
-            self.store.upsert([*memories, *settled.flipped])
-            self._settled = settled
-            self._retract = _replaced(unit, {m.id for m in memories})
+            with self.times.timing("store"):
+                if self.concurrent is not None:
+                    memories[:] = _dedupe(self.concurrent.decide(self.store, memories))
+                settled = settle(self.store, memories)
+                self.store.upsert([*memories, *settled.flipped])
         except MemosError:
             raise
         except Exception as exc:
             self._fail_unit(unit, "store", f"storing failed: {exc!r}")
-            return False
-        finally:
-            self.times.store += time.perf_counter() - started
-        return True
+            return None
+        return Stored(settled, _replaced(unit, {m.id for m in memories}))
 
     def _fail_unit(self, unit: list[tuple[TurnBatch, list[Memory]]], stage: Stage,
                    reason: str) -> None:
