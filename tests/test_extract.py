@@ -180,3 +180,45 @@ def test_a_reminder_dates_its_weekday_forward() -> None:
     assert "16 May 2025" in reminder.text
     [past] = find_statements("I called mom on Friday", tuesday)
     assert "9 May 2025" in past.text
+
+
+@pytest.mark.parametrize("old, new", [
+    ("Tea is my thing, I have like five cups a day.", "I've quit tea completely."),
+    ("I enjoy board games with friends.", "Board games aren't really my thing anymore."),
+    ("I'm obsessed with pickleball lately!", "Pickleball got old for me, I don't play anymore."),
+    ("I really like cycling to work.", "I don't enjoy cycling anymore since the accident."),
+    ("I'm a huge football fan.", "I don't really follow football anymore."),
+    ("I never liked yoga.", "Yoga has really grown on me."),
+    ("I can't get enough of reality TV.", "I'm so done with reality TV."),
+])
+def test_everyday_reversals_name_one_subject_with_opposite_polarity(old: str, new: str) -> None:
+    [before] = [s for s in find_statements(old, SAID) if s.kind == "preference"]
+    [after] = [s for s in find_statements(new, SAID) if s.kind == "preference"]
+    assert before.attributes["object"] == after.attributes["object"]
+    assert before.attributes["polarity"] != after.attributes["polarity"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("I'm an engineer at Shopify.", [("job", "engineer"), ("employer", "shopify")]),
+    ("I quit Deloitte, I'm unemployed for now.", [("job", "unemployed"), ("employer", "none")]),
+    ("Home for me is Chicago.", [("home", "chicago")]),
+    ("I celebrated my 47th birthday on Sunday.", [("age", "47")]),
+    ("Turned 61 yesterday!", [("age", "61")]),
+    ("I switched to studying computer science.", [("studies", "computer science")]),
+    ("My girlfriend and I have been together for two years.",
+     [("relationship_status", "in a relationship")]),
+    ("I left Shopify and now work for Airbnb.", [("employer", "airbnb")]),
+])
+def test_facts_in_everyday_words(text: str, expected: list[tuple[str, str]]) -> None:
+    found = find_statements(text, SAID)
+    assert [(s.attributes["slot"], s.attributes["value"]) for s in found] == expected
+
+
+def test_a_dropped_i_is_read_but_the_text_is_kept_as_written() -> None:
+    [age] = find_statements("Turned 61 yesterday!", SAID)
+    assert age.text.startswith("Turned 61 yesterday")
+
+
+def test_becoming_vegan_is_a_diet_not_a_job() -> None:
+    [diet] = find_statements("I became fully vegan this year.", SAID)
+    assert diet.kind == "preference" and diet.attributes["kind"] == "diet"

@@ -37,6 +37,11 @@ _TRAILING = re.compile(
 _PRONOUNS = frozenset({"it", "them", "that", "this", "those", "these", "him", "her", "you",
                        "one", "ones", "stuff", "things", "thing", "something", "everything",
                        "anything", "nothing", "so", "to", "myself", "me", "us"})
+# What is left of "I don't play anymore" once the verb is taken: no thing is named.
+_NOTHING_NAMED = frozenset({"anymore", "any more", "again", "now", "lately", "much", "at all",
+                            "a lot", "anyway", "either", "too", "any longer", "these days"})
+# "cycling to work": the activity, not where it goes.
+_GERUND_TO = re.compile(r"^(\w{3,}ing)\s+(?:to|into)\s+\S.*$")
 _SPELLINGS = {"colour": "color", "colours": "color", "favourite": "favorite",
               "tv": "tv", "tv shows": "tv show", "film": "movie", "films": "movie"}
 _INVARIANT = frozenset({
@@ -60,8 +65,8 @@ def head(phrase: str) -> str:
     """The thing a phrase names, lower-cased: its words up to the first clause boundary, with
     leading articles and verbs of doing and trailing words of time and degree dropped; ''
     when what is left is a pronoun ("I love it")."""
-    phrase = _CLAUSE_END.split(phrase.strip(), maxsplit=1)[0]
-    return _tidy(phrase)
+    phrase = _tidy(_CLAUSE_END.split(phrase.strip(), maxsplit=1)[0])
+    return _GERUND_TO.sub(r"\1", phrase)
 
 
 def value_head(phrase: str) -> str:
@@ -76,7 +81,7 @@ def _tidy(phrase: str) -> str:
         phrase = _TRAILING.sub("", phrase)
         phrase = _LEADING.sub("", phrase).strip(" ,:-'\u2019")
     phrase = " ".join(phrase.split())
-    return "" if not phrase or phrase in _PRONOUNS else phrase
+    return "" if not phrase or phrase in _PRONOUNS or phrase in _NOTHING_NAMED else phrase
 
 
 def subject_key(phrase: str) -> str:

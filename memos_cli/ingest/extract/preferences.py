@@ -17,12 +17,17 @@ Found = tuple[str, dict[str, str]]
 # Words between "I" and the verb that change nothing: "I really do like", "I've just".
 _ADV = (r"(?:\s+(?:really|truly|absolutely|just|also|still|actually|totally|do|kind of|kinda|"
         r"sort of|honestly|seriously|definitely|genuinely|now|recently|finally|completely|"
-        r"pretty much|officially|absolutely|quite|always|have|'ve|already|even))*")
+        r"pretty much|officially|absolutely|quite|always|have|'ve|already|even|so|super|very|"
+        r"pretty))*")
 _I = r"\bI(?:'ve|'d|'ll| have| had| will| would)?" + _ADV
 _NOT = r"(?:don't|do not|dont|didn't|did not|never|no longer|won't|wouldn't|can't|cannot)"
 _DOING = (r"(?:like|love|enjoy|care for|care about|want|eat|drink|play|watch|listen to|read|do"
-          r"|go to|go for|go|use|wear|fancy|feel like|buy|order|cook|make|smoke|miss)")
+          r"|go to|go for|go|use|wear|fancy|feel like|buy|order|cook|make|smoke|miss|follow"
+          r"|support|bake|collect|visit|need)")
 _LIKE_VERB = r"(?:like|love|enjoy|adore|prefer|fancy)"
+# Words between a thing and what is said of it: "Jazz just bores me", "aren't really my thing".
+_BY_THE_WAY = (r"(?:\s+(?:just|really|totally|kind of|kinda|sort of|simply|honestly|now|"
+               r"actually|quite|exactly|so|definitely|officially))*")
 _GERUND = r"(?:liking|loving|enjoying|eating|drinking|playing|watching|doing|going to|using)"
 
 
@@ -41,13 +46,15 @@ _PATTERNS: list[tuple[re.Pattern[str], str, str]] = [
     (_p(r"\bI have an?\s+(?P<obj>[\w\s-]{2,30}?)\s+allergy\b"), "-", "allergy"),
     (_p(r"\bI(?:'m| am)" + _ADV + r"\s+(?P<obj>lactose[- ]intolerant|gluten[- ]free|"
         r"coeliac|celiac|diabetic)\b"), "+", "intolerance"),
-    (_p(_I + r"\s+" + _NOT + _ADV + r"\s+" + _DOING + r"(?:ing)?\s+(?P<obj>.+)"), "-", "likes"),
+    (_p(_I + r"\s+" + _NOT + _ADV + r"\s+" + _DOING + r"(?:ing|d|ed)?\s+(?P<obj>.+)"), "-",
+     "likes"),
     (_p(_I + r"\s+(?:used to|once)\s+(?:" + _LIKE_VERB + r"|be into|be a fan of)\s+(?P<obj>.+)"),
      "-", "likes"),
     (_p(_I + r"\s+(?:hate|hated|dislike|detest|loathe|despise|avoid|can't stand|cannot stand"
         r"|can't bear|cannot bear|can't deal with|cannot deal with|can't handle|can't take"
         r"|can't tolerate|gave up|given up|give up|quit|quitted|stopped|stop|gone off|went off"
         r"|go off|lost interest in|lost my taste for|fell out of love with|fallen out of love"
+        r"|grown tired of|grew tired of|got tired of|gotten tired of|got bored of|got sick of"
         r" with|grew out of|grown out of|moved on from|cut out|cut back on|ditched|dropped)\s+"
         + r"(?:" + _GERUND + r"\s+)?(?P<obj>.+)"), "-", "likes"),
     (_p(r"\bI(?:'m| am)" + _ADV + r"\s+(?:not|no longer)" + _ADV + r"\s+(?:a\s+)?(?:big\s+|huge\s+"
@@ -59,10 +66,18 @@ _PATTERNS: list[tuple[re.Pattern[str], str, str]] = [
         r"|bored with|sick and tired of|off)\s+(?P<obj>.+)"), "-", "likes"),
     (_p(r"^(?P<obj>[\w' -]{2,40}?)\s+(?:doesn't|does not|don't|do not|no longer)\s+(?:really\s+)?"
         r"(?:interest|appeal to|excite|do it for|agree with)\s+me\b"), "-", "likes"),
-    (_p(r"^(?P<obj>[\w' -]{2,40}?)\s+(?:is|are|isn't|aren't|'s|'re)\s+(?:not|no longer|really"
-        r" not)?\s*(?:for me|my thing|my cup of tea|my scene)\b"), "-", "likes"),
-    (_p(r"^(?P<obj>[\w' -]{2,40}?)\s+(?:bores|bore|disgusts|disgust|annoys|annoy|"
-        r"makes me sick|make me sick|grosses me out|gross me out)\b"), "-", "likes"),
+    (_p(r"^(?P<obj>[\w' -]{2,40}?)\s+(?:isn't|aren't|is not|are not|'s not|'re not|is no longer"
+        r"|are no longer)" + _BY_THE_WAY + r"\s+(?:for me|my thing|my cup of tea|my scene|my jam"
+        r"|my style)\b"), "-", "likes"),
+    (_p(r"^(?P<obj>[\w' -]{2,40}?)" + _BY_THE_WAY + r"\s+(?:bores|bore|disgusts|disgust|annoys"
+        r"|annoy|makes me sick|make me sick|grosses me out|gross me out|got old|gets old|has gotten"
+        r" old|lost its appeal|has lost its appeal|does nothing for me|do nothing for me"
+        r"|(?:is|are|'s|'re) too (?:much|\w+) for me)\b"), "-", "likes"),
+    (_p(r"^(?P<obj>[\w' -]{2,40}?)\s+(?:has|have|'s)?" + _BY_THE_WAY + r"\s+(?:grown on me|grew on"
+        r" me)\b"), "+", "likes"),
+    (_p(r"^(?P<obj>[\w' -]{2,40}?)\s+(?:is|are|'s|'re)" + _BY_THE_WAY + r"\s+(?:for me|my thing"
+        r"|my cup of tea|my jam|my passion|my happy place|my go-to|my obsession|my guilty pleasure"
+        r"|life|everything to me|(?:hands down |by far )?the best)\b"), "+", "likes"),
     (_p(_I + r"\s+(?:" + _LIKE_VERB + r"|am into|'m into|grew to (?:love|like|enjoy)"
         r"|grown to (?:love|like|enjoy)|came to (?:love|like)|come to (?:love|like)"
         r"|started (?:to )?(?:like|love|enjoy)(?:ing)?|began (?:to )?(?:like|love|enjoy)(?:ing)?"
@@ -100,6 +115,7 @@ _DIET = [
         + _DIET_WORDS + r")\b"), "not "),
     (_p(_I + r"\s+(?:started|began|am|'m)\s+eating\s+(?P<obj>meat|fish|animal products)"),
      "eats "),
+    (_p(_I + r"\s+(?:eat|'ll eat|will eat)\s+(?P<obj>everything|anything|meat)\b"), "eats "),
     (_p(r"\bI(?:'m| am)" + _ADV + r"\s+(?:an?\s+)?(?:strict\s+|fully\s+|full\s+)?(?P<obj>"
         + _DIET_WORDS + r")\b"), ""),
     (_p(_I + r"\s+(?:went|gone|turned|became|become|switched to|am going|'m going)\s+"

@@ -39,6 +39,7 @@ _JOBS = (
     "veterinarian vet waiter waitress web developer welder writer youtuber"
 ).split()
 _JOB_HEADS = frozenset(_JOBS)
+_DIETS = re.compile(r"\b(?:vegetarian|vegan|pescatarian|pescetarian|flexitarian|keto|paleo)\b")
 
 
 def _p(pattern: str) -> re.Pattern[str]:
@@ -72,15 +73,20 @@ _SLOTS: list[tuple[re.Pattern[str], str, str | None]] = [
     (_p(r"\bmy\s+(?:new\s+|current\s+)?(?:home|place|flat|apartment|house)\s+is\s+(?:now\s+)?"
         r"in\s+(?P<v>.+)"), "home", None),
     (_p(_I_AM + r"\s+(?:now\s+)?(?:based|living|staying)\s+in\s+(?P<v>.+)"), "home", None),
+    # A proper name only: "home is where the heart is" names no place.
+    (re.compile(r"\b[Hh]ome(?:\s+for\s+(?:me|us))?(?:\s+is|'s)\s+(?:now\s+)?"
+                r"(?P<v>[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*)*)"), "home", None),
+    (re.compile(r"^(?P<v>[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*)*)\s+is\s+(?:now\s+)?(?:my|our)\s+"
+                r"home\b"), "home", None),
     (_p(r"\bI\s+(?:quit|left|lost|resigned from|walked out of)\s+my\s+job\b"), "employer", "none"),
     (_p(r"\bI\s*(?:'ve|have|was|got|'ve been|have been|just got)?" + _ADV
         + r"\s+(?:laid off|fired|let go|made redundant|sacked)\b"), "employer", "none"),
-    (_p(r"\bI(?:'m| am)?" + _ADV + r"\s+(?:work|working|worked)" + _ADV + r"\s+(?:at|for)\s+"
-        r"(?P<v>.+)"), "employer", None),
+    (_p(r"\b(?:I|and)(?:'m| am)?" + _ADV + r"\s+(?:work|working|worked)" + _ADV
+        + r"\s+(?:at|for)\s+(?P<v>.+)"), "employer", None),
     (_p(r"\bI(?:'ve| have)\s+been\s+working\s+(?:at|for)\s+(?P<v>.+)"), "employer", None),
     (_p(_I_AM + r"\s+(?:employed|hired)\s+(?:by|at)\s+(?P<v>.+)"), "employer", None),
-    (_p(r"\bI\s*(?:was|got|'ve been|have been)?" + _ADV + r"\s+hired\s+by\s+(?P<v>.+)"),
-     "employer", None),
+    (_p(r"\bI(?:'ve|'m)?(?:\s+(?:was|got|have|has|been|just|recently|now|finally|officially|am))*"
+        r"\s+hired\s+(?:by|at)\s+(?P<v>.+)"), "employer", None),
     (_p(r"\bI" + _ADV + r"\s+(?:got|landed|took|accepted|started|began|found|have|start)\s+"
         r"(?:a|an|the|my)\s+(?:new\s+|first\s+)?(?:job|position|role|internship)\s+(?:at|with)\s+"
         r"(?P<v>.+)"), "employer", None),
@@ -104,6 +110,9 @@ _SLOTS: list[tuple[re.Pattern[str], str, str | None]] = [
     (_p(r"\bI" + _ADV + r"\s+(?:switched|changed)\s+(?:my\s+)?(?:major|degree|course|studies)"
         r"\s+to\s+(?P<v>.+)"), "studies", None),
     (_p(r"\bmy\s+(?:major|degree|course)\s+is\s+(?:in\s+)?(?P<v>.+)"), "studies", None),
+    (_p(r"\bI" + _ADV + r"\s+(?:switched|changed|moved|transferred|started|began)\s+(?:to\s+)?"
+        r"(?:studying|reading|majoring in)\s+(?P<v>(?!for\b|hard\b|abroad\b|at\b|a lot\b|again\b)"
+        r"[a-z].+)"), "studies", None),
     (_p(r"\bI(?:'m| am)?" + _ADV + r"\s+(?:doing|taking|pursuing|studying for|working on|"
         r"starting|started)\s+(?:an?|my)\s+(?:degree|masters|master's|phd|doctorate|diploma|ba|"
         r"bsc|ma|msc|mba|bachelor's|course)\s+in\s+(?P<v>.+)"), "studies", None),
@@ -115,10 +124,13 @@ _SLOTS: list[tuple[re.Pattern[str], str, str | None]] = [
     (_p(_I_AM + r"\s+(?P<v>\d{1,3}|" + NUMBER_WORDS + r")(?:\s+(?:years?|yrs?)(?:\s+old|\s+of"
         r" age)?)?(?=\s*(?:[,.!;]|$)|\s+(?:now|today|and|but|this|as of|going on)\b)"),
      "age", None),
-    (_p(r"\bI(?:'ve| have)?" + _ADV + r"\s+(?:turned|hit|reached|turn|am turning|'m turning)"
-        r"\s+(?P<v>\d{1,3}|" + NUMBER_WORDS + r")\b"), "age", None),
+    (_p(r"(?:\bI(?:'ve| have)?" + _ADV + r"|^(?:just\s+)?)\s*(?:turned|hit|reached|turn|am turning"
+        r"|'m turning)\s+(?P<v>\d{1,3}|" + NUMBER_WORDS + r")\b"), "age", None),
     (_p(r"\bmy\s+(?P<v>\d{1,3}(?:st|nd|rd|th)|[a-z]+(?:-[a-z]+)?(?:th|st|nd|rd))\s+birthday\s+"
         r"(?:was|is)\s+(?:yesterday|today|last|on|this)\b"), "age", None),
+    (_p(r"\bI" + _ADV + r"\s+(?:celebrated|had|celebrate|am celebrating|'m celebrating)\s+my\s+"
+        r"(?P<v>\d{1,3}(?:st|nd|rd|th)|[a-z]+(?:-[a-z]+)?(?:th|st|nd|rd))\s+birthday\b"),
+     "age", None),
     (_p(r"\b(?:I|we|\w+ and I|my\s+(?:\w+\s+)?(?:boyfriend|girlfriend|partner|wife|husband|"
         r"fianc[eé]e?|ex) and I)" + _ADV + r"\s+(?:broke up|split up|split|separated|"
         r"called it off|called off (?:the|our) engagement|ended things|parted ways)\b"),
@@ -134,9 +146,35 @@ _SLOTS: list[tuple[re.Pattern[str], str, str | None]] = [
         r"|seeing someone|with someone|taken)\b"), "relationship_status", "in a relationship"),
     (_p(r"\bI\s+(?:have|'ve got|have got|got)\s+an?\s+(?:new\s+)?(?:boyfriend|girlfriend|"
         r"partner)\b"), "relationship_status", "in a relationship"),
+    (_p(r"\bmy\s+(?:wife|husband|spouse)\s+and\s+I\s+(?:have\s+been|'ve\s+been)\s+"
+        r"(?:together|married)\b"), "relationship_status", "married"),
+    (_p(r"\b(?:my\s+(?:boyfriend|girlfriend|partner|fianc[eé]e?)\s+and\s+I|we)\s+(?:have\s+been|"
+        r"'ve\s+been|are|'re)\s+(?:together|dating|going out|a couple|an item)\b"),
+     "relationship_status", "in a relationship"),
 ]
 _JOB = _p(_I_AM + r"\s+(?:now\s+)?an?\s+(?P<v>[a-z]+(?:[\s-][a-z]+){0,3})")
 _JOB_END = re.compile(r"\s+(?:at|for|in|by|with|on|and|but|who|from|since)\b")
+
+
+# "an engineer at Shopify": a job that names its employer (a proper name) says both.
+_EMPLOYER_AFTER_JOB = re.compile(r"\s(?:at|for|with)\s+(?P<v>[A-Z][\w&.'-]*(?:\s+[A-Z][\w&.'-]*)*)")
+# Jobs that end any employment.
+_NO_EMPLOYER = frozenset({"unemployed", "retired"})
+
+
+def find_slots(clause: str) -> list[Found]:
+    """The single-valued facts one clause states: its slot, and with a job the employer the
+    same words name ("I'm a nurse at St Mary's", "I'm retired")."""
+    found = find_slot(clause)
+    if found is None:
+        return []
+    if found[1]["slot"] != "job":
+        return [found]
+    if found[1]["value"] in _NO_EMPLOYER:
+        return [found, ("fact", {"slot": "employer", "value": "none"})]
+    at = _EMPLOYER_AFTER_JOB.search(clause)
+    employer = value_head(at["v"]) if at else ""
+    return [found, ("fact", {"slot": "employer", "value": employer})] if employer else [found]
 
 
 def find_slot(clause: str) -> Found | None:
@@ -162,6 +200,8 @@ def _value(slot: str, raw: str) -> str:
         found = number(raw)
         return str(found) if found and 0 < found < 130 else ""
     value = value_head(raw)
+    if slot == "job" and _DIETS.search(value):  # "I became vegan" is a diet (preferences.py)
+        return ""
     if slot == "name":
         value = value.split(" from ")[0].strip()
     return value

@@ -15,7 +15,7 @@ from datetime import datetime
 from memos_cli.ingest.extract.dates import annotate_dates, has_relative_date
 from memos_cli.ingest.extract.phrases import head, subject_key
 from memos_cli.ingest.extract.preferences import find_preferences
-from memos_cli.ingest.extract.slots import find_slot
+from memos_cli.ingest.extract.slots import find_slots
 from memos_cli.text.scripts import has_cjk
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
@@ -103,6 +103,12 @@ def _clause(sentence: str) -> str:
     return sentence
 
 
+# Chat drops the "I" of news about oneself: "Turned 61 yesterday!", "Just moved to Austin".
+_DROPPED_I = _p(r"^(?=(?:just|finally|recently|officially)?\s*(?:turned|moved|relocated|got|"
+                r"started|joined|quit|left|retired|became|switched|graduated|adopted|broke up|"
+                r"landed|celebrated)\b)")
+
+
 _CONJUNCTION = re.compile(r"\s*,?\s+(?:and|but|so|also)\s+(?=(?:I|I'm|I've|my)\b)")
 
 
@@ -139,12 +145,16 @@ def find_statements(text: str, said: datetime | None) -> list[Statement]:
             found.append(form)
             continue
         clause = _clause(_OPENER.sub("", sentence.strip()))
+        implied = _DROPPED_I.match(clause) is not None
+        if implied:  # read with its "I", kept as written
+            clause = "I " + clause
         if len(clause) < 5 or not _FIRST_PERSON.search(clause):
             continue
-        for part in _parts(clause):
+        for index, part in enumerate(_parts(clause)):
             ahead = _AHEAD.search(part) is not None
+            written = part[2:] if implied and index == 0 else part
             for kind, attributes in _classify(part):
-                found.append(Statement(kind, annotate_dates(part, said, ahead), attributes))
+                found.append(Statement(kind, annotate_dates(written, said, ahead), attributes))
     return found
 
 
@@ -163,9 +173,9 @@ def _is_keyed(part: str) -> bool:
 
 def _classify(clause: str) -> list[tuple[str, dict[str, str]]]:
     """The statements of one clause: a single-valued fact, preferences, or a plain fact."""
-    slot = find_slot(clause)
-    if slot is not None:
-        return [slot]
+    slots = find_slots(clause)
+    if slots:
+        return slots
     preferences = find_preferences(clause)
     if preferences:
         return preferences
