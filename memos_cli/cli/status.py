@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from memos_cli.cli.options import ConfigOpt, HomeOpt, JsonOpt, QdrantUrlOpt, settings_from
 from memos_cli.cli.output import handle_errors, print_json, stdout
+
+if TYPE_CHECKING:
+    from memos_cli.admin.status import StatusReport
 
 
 def status_command(
@@ -23,31 +26,31 @@ def status_command(
     with handle_errors():
         found = status(settings_from(home, config, qdrant_url=qdrant_url), runs)
     if json_output:
-        print_json(found)
+        print_json(found.as_json())
         return
     _print(found)
 
 
-def _print(found: dict[str, Any]) -> None:
+def _print(found: StatusReport) -> None:
     from rich.table import Table
-    store = found["store"]
-    stdout.print(f"home: {found['home']}", markup=False, highlight=False)
-    if not store["exists"]:
+    store = found.store
+    stdout.print(f"home: {found.home}", markup=False, highlight=False)
+    if not store.exists:
         stdout.print("store: empty (run `memos import FILE`)", markup=False)
-    elif store.get("busy"):
-        stdout.print(f"store: {store['embedder']} embedder; busy (an import is running)",
+    elif store.busy:
+        stdout.print(f"store: {store.embedder} embedder; busy (an import is running)",
                      markup=False)
     else:
-        kinds = ", ".join(f"{k} {v:,}" for k, v in sorted(store["memories_by_type"].items()))
-        stdout.print(f"store: {store['memories']:,} memories ({kinds}) of {store['users']:,} "
-                     f"users; {store['embedder']} embedder", markup=False, highlight=False)
-    stdout.print(f"queue: {found['queue_depth']:,} requests waiting; ledger: "
-                 f"{found['ledger_messages']:,} messages", markup=False, highlight=False)
+        kinds = ", ".join(f"{k} {v:,}" for k, v in sorted((store.memories_by_type or {}).items()))
+        stdout.print(f"store: {store.memories or 0:,} memories ({kinds}) of {store.users or 0:,} "
+                     f"users; {store.embedder} embedder", markup=False, highlight=False)
+    stdout.print(f"queue: {found.queue_depth:,} requests waiting; ledger: "
+                 f"{found.ledger_messages:,} messages", markup=False, highlight=False)
     runs = Table(title="recent runs")
     for column in ("started", "ended", "exit", "read", "stored", "already", "failed",
                    "memories", "failures file"):
         runs.add_column(column)
-    for run in found["runs"]:
+    for run in found.runs:
         runs.add_row(*(str(v if v is not None else "") for v in (
             run["started_at"], run["ended_at"] or "running or killed", run["exit_code"],
             run["records_read"], run["records_stored"], run["records_already_imported"],
@@ -56,7 +59,7 @@ def _print(found: dict[str, Any]) -> None:
     checkpoints = Table(title="checkpoints")
     for column in ("file", "offset / size", "records", "complete", "updated"):
         checkpoints.add_column(column)
-    for c in found["checkpoints"]:
+    for c in found.checkpoints:
         checkpoints.add_row(c["path"], f"{c['offset']:,} / {c['size']:,}", f"{c['records']:,}",
                             "yes" if c["complete"] else "no", c["updated_at"])
     stdout.print(checkpoints)
