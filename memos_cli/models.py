@@ -236,6 +236,50 @@ class StageTimes:
 
 
 @dataclass(slots=True)
+class LLMSummary:
+    """The LLM extractor's part of a run summary: what it asked of the model and what that
+    cost; for a dry run (`estimated`), what it would ask. The counts of retries and errors
+    belong to a real run only."""
+
+    model: str | None
+    estimated: bool
+    requests: int
+    prompt_tokens: int
+    completion_tokens: int
+    retries: int = 0
+    rate_limited: int = 0  # 429 answers
+    server_errors: int = 0  # 5xx answers
+    timeouts: int = 0
+    connection_errors: int = 0
+    invalid_answers: int = 0
+    failed_requests: int = 0
+    throttled_s: float = 0.0  # waiting for the client-side rate limiter
+    unknown_source_ids: int = 0  # message numbers the model cited that the batch did not have
+    response_mode: str | None = None  # json_schema, json_object or text: what the server took
+    decisions: dict[str, int] = field(default_factory=dict)
+    cost: float | None = None  # from the configured prices; None without them
+
+    _ESTIMATE_NOTE = "extraction requests only; update decisions depend on the store"
+
+    def as_json(self) -> dict[str, Any]:
+        if self.estimated:
+            return {"model": self.model, "estimated": True, "requests": self.requests,
+                    "prompt_tokens": self.prompt_tokens,
+                    "completion_tokens": self.completion_tokens, "estimated_cost": self.cost,
+                    "note": self._ESTIMATE_NOTE}
+        found = asdict(self)
+        found["throttled_s"] = round(self.throttled_s, 3)
+        return found
+
+    @classmethod
+    def from_json(cls, found: dict[str, Any]) -> LLMSummary:
+        known = {name: found[name] for name in cls.__dataclass_fields__ if name in found}
+        if found.get("estimated"):
+            known["cost"] = found.get("estimated_cost")
+        return cls(**known)
+
+
+@dataclass(slots=True)
 class FileReport:
     path: str
     format: str
@@ -281,7 +325,7 @@ class RunReport:
     stage_seconds: StageTimes = field(default_factory=StageTimes)
     dry_run: bool = False
     # The LLM extractor's requests, tokens, retries and decisions (or a dry run's estimate).
-    llm: dict[str, Any] | None = None
+    llm: LLMSummary | None = None
     # Set when an error stopped the run (a store that could not be reopened, a refused key).
     error_exit_code: int | None = None
     interrupted: bool = False  # by SIGINT or SIGTERM (error_exit_code 130 or 143)
@@ -321,7 +365,7 @@ class RunReport:
             "peak_rss_mb": self.peak_rss_mb,
             "stage_seconds": self.stage_seconds.as_dict(),
             "dry_run": self.dry_run,
-            **({"llm": self.llm} if self.llm is not None else {}),
+            **({"llm": self.llm.as_json()} if self.llm is not None else {}),
             "interrupted": self.interrupted,
             "ledger_reset": self.ledger_reset,
             "exit_code": self.exit_code,

@@ -260,17 +260,16 @@ def llm_line(report: RunReport) -> list[str]:
     llm = report.llm
     if llm is None:
         return []
-    what = "would make" if llm["estimated"] else "made"
-    line = (f"llm {llm['model']}: {what} {llm['requests']:,} requests, "
-            f"{llm['prompt_tokens']:,} prompt + {llm['completion_tokens']:,} completion tokens")
-    cost = llm.get("estimated_cost") if llm["estimated"] else llm.get("cost")
-    if cost is not None:
-        line += f", cost {'~' if llm['estimated'] else ''}{cost:,.4f}"
-    if not llm["estimated"]:
-        line += (f"; {llm['retries']:,} retries ({llm['rate_limited']:,} rate limited, "
-                 f"{llm['server_errors']:,} server errors, {llm['timeouts']:,} timeouts, "
-                 f"{llm['connection_errors']:,} connection errors), "
-                 f"{llm['failed_requests']:,} failed")
+    what = "would make" if llm.estimated else "made"
+    line = (f"llm {llm.model}: {what} {llm.requests:,} requests, "
+            f"{llm.prompt_tokens:,} prompt + {llm.completion_tokens:,} completion tokens")
+    if llm.cost is not None:
+        line += f", cost {'~' if llm.estimated else ''}{llm.cost:,.4f}"
+    if not llm.estimated:
+        line += (f"; {llm.retries:,} retries ({llm.rate_limited:,} rate limited, "
+                 f"{llm.server_errors:,} server errors, {llm.timeouts:,} timeouts, "
+                 f"{llm.connection_errors:,} connection errors), "
+                 f"{llm.failed_requests:,} failed")
     return [line]
 
 

@@ -17,7 +17,7 @@ from memos_cli.config import Settings
 from memos_cli.errors import ExitCode, MemosError
 from memos_cli.ingest.options import ImportOptions
 from memos_cli.ingest.progress import ProgressSink, ProgressSnapshot
-from memos_cli.models import Failure, FileReport, Memory, RunReport
+from memos_cli.models import Failure, FileReport, LLMSummary, Memory, RunReport
 from memos_cli.store import MemoryFilter, SearchHit
 
 _LOCAL_PATH = "/api/memos/v1"
@@ -153,7 +153,7 @@ def report_from_json(found: dict[str, Any]) -> RunReport:
     report.embedder = str(found.get("embedder") or "")
     report.elapsed_s = float(found.get("elapsed_s") or 0)
     report.dry_run = bool(found.get("dry_run"))
-    report.llm = found.get("llm")
+    report.llm = LLMSummary.from_json(found["llm"]) if found.get("llm") else None
     report.files = [FileReport(**f) for f in found.get("files") or []]
     report.failures = [Failure(f["file"], int(f["line"]), f["stage"], f["reason"],
                                str(f.get("raw", ""))) for f in found.get("failures") or []]

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import Future
-from typing import Any, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from memos_cli.config import Settings
 from memos_cli.ingest.extract.rules import RuleExtractor
-from memos_cli.models import Memory, MemoryCandidate, TurnBatch
+from memos_cli.models import LLMSummary, Memory, MemoryCandidate, TurnBatch
 from memos_cli.store import MemoryStore
 
 
@@ -33,7 +33,7 @@ class ConcurrentExtractor(Protocol):
 
     def decide(self, store: MemoryStore, memories: list[Memory]) -> list[Memory]: ...
 
-    def summary(self) -> dict[str, Any]: ...
+    def summary(self) -> LLMSummary: ...
 
     def close(self) -> None: ...
 
