@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import random
 import re
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -24,14 +23,13 @@ from pydantic import BaseModel, ValidationError
 from memos_cli.config import Settings
 from memos_cli.errors import ConfigError, ExtractionFailed
 from memos_cli.llm.limiter import RateLimiter
+from memos_cli.retry import Backoff, transient
 
 Answer = TypeVar("Answer", bound=BaseModel)
 
 # Ways of asking for JSON, best first; a server that refuses one is asked the next way.
 MODES = ("json_schema", "json_object", "text")
-_BACKOFF_BASE_S = 0.5
-_BACKOFF_CAP_S = 30.0
-_RETRY_AFTER_CAP_S = 120.0
+_BACKOFF = Backoff(base_s=0.5, cap_s=30.0, server_cap_s=120.0)
 _FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.DOTALL)
 
 
@@ -141,7 +139,7 @@ class ChatClient:
                     f"check [llm] base_url and model, and the key in ${self._key_env}") from None
             except openai.APIStatusError as exc:
                 self._count_status(exc.status_code)
-                if exc.status_code != 429 and exc.status_code < 500:
+                if not transient(exc.status_code):
                     raise self._failed(f"the server answered {exc.status_code}: "
                                        f"{_message(exc)}") from None
                 if attempt >= self.max_retries:
@@ -174,10 +172,7 @@ class ChatClient:
 
     async def _back_off(self, attempt: int, server_says: float | None) -> None:
         self.usage.retries += 1
-        delay = min(_BACKOFF_CAP_S, _BACKOFF_BASE_S * 2 ** attempt) * random.uniform(0.5, 1.0)
-        if server_says is not None:
-            delay = max(delay * 0.25, min(server_says, _RETRY_AFTER_CAP_S))
-        await asyncio.sleep(delay)
+        await asyncio.sleep(_BACKOFF.delay(attempt, server_says))
 
     def _count_status(self, status: int) -> None:
         if status == 429:

@@ -9,7 +9,6 @@ errors; a batch that still fails raises, and the importer turns its records into
 from __future__ import annotations
 
 import os
-import random
 import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
@@ -22,18 +21,25 @@ from qdrant_client import models as qm
 from qdrant_client.http.exceptions import ResponseHandlingException, UnexpectedResponse
 
 from memos_cli.models import Memory
+from memos_cli.retry import Backoff, transient
 from memos_cli.store.base import (
     DATETIME_INDEXES,
     DENSE,
     KEYWORD_INDEXES,
     SPARSE,
     TENANT_INDEX,
+    AnyOf,
     Candidates,
+    Condition,
+    HasIds,
+    Match,
+    MatchAny,
     MemoryFilter,
     RawPoint,
     SearchHit,
     SearchQuery,
-    info_path,
+    TimeRange,
+    conditions,
 )
 from memos_cli.store.edge import compact, complete, dense_of, raw_point
 from memos_cli.store.sparse import SparseEncoder
@@ -52,6 +58,7 @@ def collection_meta(client: QdrantClient, collection: str) -> dict[str, Any] | N
     found = metadata.get(_META_KEY)
     return dict(found) if isinstance(found, dict) else None
 _RETRIES = 5
+_BACKOFF = Backoff(base_s=0.25, cap_s=8.0)
 
 
 def connect(url: str, api_key_env: str = "QDRANT_API_KEY", timeout_s: float = 30.0,
@@ -95,12 +102,9 @@ class ServerStore:
             try:
                 return call()
             except (ResponseHandlingException, UnexpectedResponse, ConnectionError) as exc:
-                status = getattr(exc, "status_code", None)
-                if status is not None and status < 500 and status != 429:
+                if not transient(getattr(exc, "status_code", None)) or attempt == _RETRIES - 1:
                     raise
-                if attempt == _RETRIES - 1:
-                    raise
-                time.sleep(min(8.0, 0.25 * 2 ** attempt) * (0.5 + random.random()))
+                time.sleep(_BACKOFF.delay(attempt))
         raise AssertionError("unreachable")
 
     def _sparse(self, text: str, query: bool = False) -> qm.SparseVector:
@@ -201,25 +205,20 @@ def _moment(value: str | None) -> datetime | None:
 
 
 def _filter(where: MemoryFilter) -> qm.Filter:
-    must: list[Any] = []
-    if where.user_id is not None:
-        scope: list[Any] = [qm.FieldCondition(key=TENANT_INDEX,
-                                              match=qm.MatchValue(value=where.user_id))]
-        if where.include_public:
-            scope.append(qm.FieldCondition(key="scope", match=qm.MatchValue(value="public")))
-        if where.kb_ids:
-            scope.append(qm.FieldCondition(key="knowledgebase_ids",
-                                           match=qm.MatchAny(any=list(where.kb_ids))))
-        must.append(qm.Filter(should=scope))
-    if not where.include_superseded:
-        must.append(qm.FieldCondition(key="status", match=qm.MatchValue(value="active")))
-    for key, values in where.match_any.items():
-        must.append(qm.FieldCondition(key=key, match=qm.MatchAny(any=list(values))))
-    for key, value in where.info.items():
-        must.append(qm.FieldCondition(key=info_path(key), match=qm.MatchValue(value=value)))
-    if where.since or where.until:
-        must.append(qm.FieldCondition(key="chat_time", range=qm.DatetimeRange(
-            gte=_moment(where.since), lte=_moment(where.until))))
-    if where.ids is not None:
-        must.append(qm.HasIdCondition(has_id=list(where.ids)))
-    return qm.Filter(must=must)
+    return qm.Filter(must=[_condition(c) for c in conditions(where)])
+
+
+def _condition(condition: Condition) -> Any:
+    match condition:
+        case Match(key, value):
+            return qm.FieldCondition(key=key, match=qm.MatchValue(value=value))
+        case MatchAny(key, values):
+            return qm.FieldCondition(key=key, match=qm.MatchAny(any=values))
+        case TimeRange(key, since, until):
+            return qm.FieldCondition(key=key, range=qm.DatetimeRange(gte=_moment(since),
+                                                                     lte=_moment(until)))
+        case HasIds(ids):
+            return qm.HasIdCondition(has_id=list(ids))
+        case AnyOf(alternatives):
+            return qm.Filter(should=[_condition(c) for c in alternatives])
+    raise AssertionError(f"no translation for {condition!r}")
