@@ -46,6 +46,61 @@ class MemoryFilter:
     ids: list[str] | None = None  # only these memories (None: any)
 
 
+@dataclass(frozen=True, slots=True)
+class Match:
+    key: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class MatchAny:
+    key: str
+    values: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class TimeRange:
+    key: str
+    since: str | None  # RFC 3339, inclusive
+    until: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class HasIds:
+    ids: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class AnyOf:
+    conditions: list[Match | MatchAny]
+
+
+Condition = Match | MatchAny | TimeRange | HasIds | AnyOf
+
+
+def conditions(where: MemoryFilter) -> list[Condition]:
+    """What a filter asks of the payload, in terms every backend has; all must hold. Each
+    backend only translates these into its own engine's classes, so the two cannot disagree
+    on what a filter means."""
+    found: list[Condition] = []
+    if where.user_id is not None:
+        scope: list[Match | MatchAny] = [Match(TENANT_INDEX, where.user_id)]
+        if where.include_public:
+            scope.append(Match("scope", "public"))
+        if where.kb_ids:
+            scope.append(MatchAny("knowledgebase_ids", list(where.kb_ids)))
+        found.append(AnyOf(scope))
+    if not where.include_superseded:
+        found.append(Match("status", "active"))
+    found.extend(MatchAny(key, list(values)) for key, values in where.match_any.items())
+    found.extend(Match(info_path(key), value) for key, value in where.info.items())
+    if where.since or where.until:
+        found.append(TimeRange("chat_time", where.since, where.until))
+    if where.ids is not None:
+        found.append(HasIds(list(where.ids)))
+    return found
+
+
 def info_path(key: str) -> str:
     """The payload path of an info key, for both backends: a key with a dot, a space or a
     slash is quoted, so "src.app" is one key and not `src` then `app`."""

@@ -18,12 +18,18 @@ from memos_cli.store.base import (
     PAYLOAD_DEFAULTS,
     SPARSE,
     TENANT_INDEX,
+    AnyOf,
     Candidates,
+    Condition,
+    HasIds,
+    Match,
+    MatchAny,
     MemoryFilter,
     RawPoint,
     SearchHit,
     SearchQuery,
-    info_path,
+    TimeRange,
+    conditions,
 )
 from memos_cli.store.pages import MappedPages
 from memos_cli.store.space import MARGIN_BYTES, MB, ensure_free
@@ -38,7 +44,7 @@ from memos_cli.text.segment import DEFAULT_SEGMENTER
 EDGE_INDEXES = ("memory_type", "status", "scope", "knowledgebase_ids")
 
 
-# Bounded memory (issue 5). qdrant-edge keeps its appendable segment's id tracker, payload and
+# Bounded memory. qdrant-edge keeps its appendable segment's id tracker, payload and
 # sparse indexes in anonymous memory (about 2 KB a point), and every page of a mapped segment
 # that was touched stays resident while the shard is open. So every `compact_every` points
 # written (a config key) the appendable segment becomes immutable on-disk segments (no HNSW
@@ -322,24 +328,19 @@ def _config(dim: int, compact_every: int) -> qe.EdgeConfig:
 
 
 def _filter(where: MemoryFilter) -> qe.Filter:
-    must: list[object] = []
-    if where.user_id is not None:
-        scope: list[object] = [qe.FieldCondition(TENANT_INDEX, match=qe.MatchValue(where.user_id))]
-        if where.include_public:
-            scope.append(qe.FieldCondition("scope", match=qe.MatchValue("public")))
-        if where.kb_ids:
-            scope.append(qe.FieldCondition("knowledgebase_ids",
-                                           match=qe.MatchAny(list(where.kb_ids))))
-        must.append(qe.Filter(should=scope))  # type: ignore[arg-type]
-    if not where.include_superseded:
-        must.append(qe.FieldCondition("status", match=qe.MatchValue("active")))
-    for key, values in where.match_any.items():
-        must.append(qe.FieldCondition(key, match=qe.MatchAny(list(values))))
-    for key, value in where.info.items():
-        must.append(qe.FieldCondition(info_path(key), match=qe.MatchValue(value)))
-    if where.since or where.until:
-        must.append(qe.FieldCondition("chat_time", range=qe.RangeDateTime(
-            gte=where.since, lte=where.until)))
-    if where.ids is not None:
-        must.append(qe.HasIdCondition(set(where.ids)))
-    return qe.Filter(must=must)  # type: ignore[arg-type]
+    return qe.Filter(must=[_condition(c) for c in conditions(where)])  # type: ignore[misc]
+
+
+def _condition(condition: Condition) -> object:
+    match condition:
+        case Match(key, value):
+            return qe.FieldCondition(key, match=qe.MatchValue(value))
+        case MatchAny(key, values):
+            return qe.FieldCondition(key, match=qe.MatchAny(values))
+        case TimeRange(key, since, until):
+            return qe.FieldCondition(key, range=qe.RangeDateTime(gte=since, lte=until))
+        case HasIds(ids):
+            return qe.HasIdCondition(set(ids))
+        case AnyOf(alternatives):
+            return qe.Filter(should=[_condition(c) for c in alternatives])  # type: ignore[misc]
+    raise AssertionError(f"no translation for {condition!r}")
