@@ -4,7 +4,7 @@
     python benchmarks/export_memory.py --mb 500 --store   # also embed (hash) and store
 
 By default the import is a --dry-run (read, validate, group, extract: the reader's and the
-pipeline's memory, not the store's). Target (issue 6): under 300 MB for 200 MB.
+pipeline's memory, not the store's). Target: under 300 MB for 200 MB.
 """
 
 from __future__ import annotations

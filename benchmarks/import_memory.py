@@ -6,7 +6,7 @@
 Each size is a generated memos JSONL with 1,000 conversations open at any time, imported by
 the real CLI in its own process and a fresh MEMOS_HOME; peak RSS is the import's own
 figure (`peak_rss_mb` in its summary, VmHWM), not wait4's, which also counts this process.
-Targets (issue 5): under 1 GiB, and growing by less than 20% from 100k to 1M messages.
+Targets: under 1 GiB, and growing by less than 20% from 100k to 1M messages.
 """
 
 from __future__ import annotations

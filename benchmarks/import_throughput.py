@@ -5,7 +5,7 @@
     python benchmarks/import_throughput.py --json     # one JSON object
 
 Runs, each in a fresh MEMOS_HOME and its own process: the default embedder, a re-import of the
-same file into the same store (embeds nothing), and the hash embedder. Targets (issue 2, on
+same file into the same store (embeds nothing), and the hash embedder. Targets (on
 2 cores): >= 200 messages/s with the default embedder, >= 85% of the wall time inside the
 embedder, >= 5,000 messages/s with the hash embedder, re-import >= 10x faster.
 """

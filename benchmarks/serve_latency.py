@@ -8,7 +8,7 @@
 The big stores are filled directly through the embedded store (EdgeStore.upsert) with
 generated memories of realistic text and random 384-dimension unit vectors, recorded as the
 default embedder's: embedding 1M texts with MiniLM would take over an hour, and a search's cost
-does not depend on what the stored vectors say. Targets (issue 16, 2 cores): add/message with
+does not depend on what the stored vectors say. Targets (2 cores): add/message with
 async_mode false p50 <= 50 ms and p99 <= 200 ms at 10k memories; search/memory p50 <= 20 ms at
 100k and <= 50 ms at 1M; 8 clients >= 100 synchronous adds/s; search p99 <= 500 ms while an
 import runs on the same home.
