@@ -72,7 +72,13 @@ class Importer:
 
     def __init__(self, settings: Settings, run_id: str, state: State, store: MemoryStore | None,
                  embedder: RunEmbedder | None, failures: FailureWriter,
-                 progress: ProgressSink, dry_run: bool = False) -> None:
+                 progress: ProgressSink, dry_run: bool = False, *,
+                 use_checkpoints: bool = True, transient: Iterable[Path] = (),
+                 collect_written: bool = False) -> None:
+        """`use_checkpoints`: resume files where they were left and save where they end
+        (off for --from-start); `transient`: inputs that can be read only once (a copy of
+        stdin), skipped by the ledger alone; `collect_written`: list every memory written
+        in the report (`memos add`, the server)."""
         self.settings = settings
         self.state = state
         self.store = store
@@ -103,12 +109,11 @@ class Importer:
         self.unit: list[tuple[TurnBatch, list[Memory]]] = []
         self.unit_memories = 0
         self._bytes_before_file = 0
-        self.use_checkpoints = True
-        # Inputs read once (a copy of stdin): no checkpoint, the ledger alone skips.
-        self.transient: set[Path] = set()
+        self.use_checkpoints = use_checkpoints and not dry_run
+        self.transient = set(transient)
         self.file: FileProgress | None = None
         self.seekable = False
-        self.collect_written = False
+        self.collect_written = collect_written
         self._started = time.perf_counter()
 
     def import_files(self, files: list[tuple[Path, str]], reader_options: ReaderOptions) -> None:

@@ -9,6 +9,7 @@ import secrets
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from memos_cli.config import Settings
 from memos_cli.embedders.cached import RunEmbedder
@@ -34,7 +35,7 @@ def new_run_id() -> str:
 
 @contextlib.contextmanager
 def _engine(settings: Settings, wait_s: float, failures_file: Path | None, dry_run: bool,
-            progress: ProgressSink | None, sample: Sample) -> Iterator[Importer]:
+            progress: ProgressSink | None, sample: Sample, **flags: Any) -> Iterator[Importer]:
     """The writer lock, state, embedder and store of one run, closed and recorded at the end."""
     if settings.extractor == "llm" and not settings.llm_model and not dry_run:
         raise ConfigError("the llm extractor needs a model",
@@ -52,7 +53,8 @@ def _engine(settings: Settings, wait_s: float, failures_file: Path | None, dry_r
             state.close()
             raise
         importer = Importer(settings, run_id, state, store, embedder,
-                            FailureWriter(failures_path), progress or NoProgress(), dry_run)
+                            FailureWriter(failures_path), progress or NoProgress(), dry_run,
+                            **flags)
         importer.report.ledger_reset = state.store_changed
         try:
             with _answering_reads(settings, embedder, store):
@@ -159,10 +161,10 @@ def _run_import(settings: Settings, options: ImportOptions,
     try:
         with interruptible(), _engine(settings, options.wait_s, options.failures_file,
                                       options.dry_run, progress,
-                                      lambda: sample_texts(files, options.reader)) as importer:
+                                      lambda: sample_texts(files, options.reader),
+                                      use_checkpoints=not options.from_start,
+                                      transient=options.transient) as importer:
             report = importer.report
-            importer.use_checkpoints = not (options.from_start or options.dry_run)
-            importer.transient = set(options.transient)
             importer.import_files(files, options.reader)
     except Interrupted:
         if report is None:  # before the run began: nothing to report
@@ -187,9 +189,8 @@ def run_on(settings: Settings, options: ImportOptions, state: State, store: Memo
         store, embedder = None, None
     embedded = (embedder.texts_embedded, embedder.tokens_embedded) if embedder else (0, 0)
     importer = Importer(settings, run_id, state, store, embedder, FailureWriter(failures_path),
-                        progress, options.dry_run)
-    importer.use_checkpoints = not (options.from_start or options.dry_run)
-    importer.transient = set(options.transient)
+                        progress, options.dry_run, use_checkpoints=not options.from_start,
+                        transient=options.transient)
     try:
         importer.import_files(files, options.reader)
     except MemosError as exc:
@@ -208,8 +209,8 @@ def run_requests(settings: Settings, records: list[RawRecord], wait_s: float = 0
     """Add-message requests (from `memos add` or the queue) through the same pipeline; the
     report lists every memory written."""
     with _engine(settings, wait_s, None, False, None,
-                 lambda: [t for r in records for t in record_texts(r.data)]) as importer:
-        importer.collect_written = True
+                 lambda: [t for r in records for t in record_texts(r.data)],
+                 collect_written=True) as importer:
         importer.import_records(records)
         if on_committed is not None:
             on_committed()

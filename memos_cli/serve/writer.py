@@ -245,8 +245,7 @@ class Writer(threading.Thread):
         importer = Importer(self.settings, f"serve-{now_ms()}", self._state, self.store,
                             self.embedder,
                             FailureWriter(self.settings.failures_dir / f"serve-{stamp}.jsonl"),
-                            NoProgress())
-        importer.collect_written = True
+                            NoProgress(), collect_written=True)
         try:
             importer.import_records(records)
         finally:
