@@ -236,16 +236,12 @@ class StageTimes:
 
 
 @dataclass(slots=True)
-class LLMSummary:
-    """The LLM extractor's part of a run summary: what it asked of the model and what that
-    cost; for a dry run (`estimated`), what it would ask. The counts of retries and errors
-    belong to a real run only."""
+class LLMUsage:
+    """What a run asked of the model: requests, tokens, and how often it had to ask again."""
 
-    model: str | None
-    estimated: bool
-    requests: int
-    prompt_tokens: int
-    completion_tokens: int
+    requests: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
     retries: int = 0
     rate_limited: int = 0  # 429 answers
     server_errors: int = 0  # 5xx answers
@@ -254,6 +250,17 @@ class LLMSummary:
     invalid_answers: int = 0
     failed_requests: int = 0
     throttled_s: float = 0.0  # waiting for the client-side rate limiter
+    by_status: dict[str, int] = field(default_factory=dict)  # not in the summary
+
+
+@dataclass(slots=True)
+class LLMSummary:
+    """The LLM extractor's part of a run summary: its usage and what that cost; for a dry
+    run (`estimated`), the requests and tokens it would take."""
+
+    model: str | None
+    estimated: bool
+    usage: LLMUsage
     unknown_source_ids: int = 0  # message numbers the model cited that the batch did not have
     response_mode: str | None = None  # json_schema, json_object or text: what the server took
     decisions: dict[str, int] = field(default_factory=dict)
@@ -262,21 +269,26 @@ class LLMSummary:
     _ESTIMATE_NOTE = "extraction requests only; update decisions depend on the store"
 
     def as_json(self) -> dict[str, Any]:
+        usage = asdict(self.usage)
+        del usage["by_status"]
+        usage["throttled_s"] = round(self.usage.throttled_s, 3)
+        counts = {key: usage[key] for key in ("requests", "prompt_tokens", "completion_tokens")}
         if self.estimated:
-            return {"model": self.model, "estimated": True, "requests": self.requests,
-                    "prompt_tokens": self.prompt_tokens,
-                    "completion_tokens": self.completion_tokens, "estimated_cost": self.cost,
-                    "note": self._ESTIMATE_NOTE}
-        found = asdict(self)
-        found["throttled_s"] = round(self.throttled_s, 3)
-        return found
+            return {"model": self.model, "estimated": True, **counts,
+                    "estimated_cost": self.cost, "note": self._ESTIMATE_NOTE}
+        return {"model": self.model, "estimated": False, **usage,
+                "unknown_source_ids": self.unknown_source_ids,
+                "response_mode": self.response_mode, "decisions": self.decisions,
+                "cost": self.cost}
 
     @classmethod
     def from_json(cls, found: dict[str, Any]) -> LLMSummary:
-        known = {name: found[name] for name in cls.__dataclass_fields__ if name in found}
-        if found.get("estimated"):
-            known["cost"] = found.get("estimated_cost")
-        return cls(**known)
+        usage = LLMUsage(**{name: found[name] for name in LLMUsage.__dataclass_fields__
+                            if name in found})
+        return cls(found.get("model"), bool(found.get("estimated")), usage,
+                   int(found.get("unknown_source_ids", 0)), found.get("response_mode"),
+                   dict(found.get("decisions") or {}),
+                   found.get("estimated_cost" if found.get("estimated") else "cost"))
 
 
 @dataclass(slots=True)

@@ -261,15 +261,16 @@ def llm_line(report: RunReport) -> list[str]:
     if llm is None:
         return []
     what = "would make" if llm.estimated else "made"
-    line = (f"llm {llm.model}: {what} {llm.requests:,} requests, "
-            f"{llm.prompt_tokens:,} prompt + {llm.completion_tokens:,} completion tokens")
+    usage = llm.usage
+    line = (f"llm {llm.model}: {what} {usage.requests:,} requests, "
+            f"{usage.prompt_tokens:,} prompt + {usage.completion_tokens:,} completion tokens")
     if llm.cost is not None:
         line += f", cost {'~' if llm.estimated else ''}{llm.cost:,.4f}"
     if not llm.estimated:
-        line += (f"; {llm.retries:,} retries ({llm.rate_limited:,} rate limited, "
-                 f"{llm.server_errors:,} server errors, {llm.timeouts:,} timeouts, "
-                 f"{llm.connection_errors:,} connection errors), "
-                 f"{llm.failed_requests:,} failed")
+        line += (f"; {usage.retries:,} retries ({usage.rate_limited:,} rate limited, "
+                 f"{usage.server_errors:,} server errors, {usage.timeouts:,} timeouts, "
+                 f"{usage.connection_errors:,} connection errors), "
+                 f"{usage.failed_requests:,} failed")
     return [line]
 
 

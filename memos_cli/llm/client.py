@@ -14,7 +14,6 @@ import asyncio
 import json
 import os
 import re
-from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import openai
@@ -23,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 from memos_cli.config import Settings
 from memos_cli.errors import ConfigError, ExtractionFailed
 from memos_cli.llm.limiter import RateLimiter
+from memos_cli.models import LLMUsage
 from memos_cli.retry import Backoff, transient
 
 Answer = TypeVar("Answer", bound=BaseModel)
@@ -31,24 +31,6 @@ Answer = TypeVar("Answer", bound=BaseModel)
 MODES = ("json_schema", "json_object", "text")
 _BACKOFF = Backoff(base_s=0.5, cap_s=30.0, server_cap_s=120.0)
 _FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.DOTALL)
-
-
-@dataclass(slots=True)
-class Usage:
-    """What a run asked of the model, for the summary."""
-
-    requests: int = 0
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    retries: int = 0
-    rate_limited: int = 0  # 429 answers
-    server_errors: int = 0  # 5xx answers
-    timeouts: int = 0
-    connection_errors: int = 0
-    invalid_answers: int = 0
-    failed_requests: int = 0
-    throttled_s: float = 0.0  # time spent waiting for the client-side limiter
-    by_status: dict[str, int] = field(default_factory=dict)
 
 
 class RequestFailed(ExtractionFailed):
@@ -87,7 +69,7 @@ class ChatClient:
                                           timeout=settings.llm_timeout_s, max_retries=0)
         self.limiter = RateLimiter(settings.llm_requests_per_minute,
                                    settings.llm_tokens_per_minute)
-        self.usage = Usage()
+        self.usage = LLMUsage()
         self.mode = MODES[0]
 
     def redact(self, text: str) -> str:

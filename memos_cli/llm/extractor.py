@@ -25,7 +25,7 @@ from memos_cli.llm.prompts import (
     estimate_tokens,
     extraction_messages,
 )
-from memos_cli.models import LLMSummary, Memory, MemoryCandidate, TurnBatch
+from memos_cli.models import LLMSummary, LLMUsage, Memory, MemoryCandidate, TurnBatch
 from memos_cli.store import MemoryStore
 
 T = TypeVar("T")
@@ -162,20 +162,18 @@ class LLMExtractor:
     def summary(self) -> LLMSummary:
         """The `llm` block of the run summary."""
         if self.client is None:
-            return LLMSummary(self.settings.llm_model, True, self.estimate.requests,
-                              self.estimate.prompt_tokens, self.estimate.completion_tokens,
-                              cost=_cost(self.settings, self.estimate.prompt_tokens,
-                                         self.estimate.completion_tokens))
+            estimate = LLMUsage(requests=self.estimate.requests,
+                                prompt_tokens=self.estimate.prompt_tokens,
+                                completion_tokens=self.estimate.completion_tokens)
+            return LLMSummary(self.settings.llm_model, True, estimate,
+                              cost=_cost(self.settings, estimate.prompt_tokens,
+                                         estimate.completion_tokens))
         usage = self.client.usage
-        return LLMSummary(
-            self.settings.llm_model, False, usage.requests, usage.prompt_tokens,
-            usage.completion_tokens, retries=usage.retries, rate_limited=usage.rate_limited,
-            server_errors=usage.server_errors, timeouts=usage.timeouts,
-            connection_errors=usage.connection_errors, invalid_answers=usage.invalid_answers,
-            failed_requests=usage.failed_requests, throttled_s=usage.throttled_s,
-            unknown_source_ids=self.unknown_sources, response_mode=self.client.mode,
-            decisions=self.decisions.as_dict(),
-            cost=_cost(self.settings, usage.prompt_tokens, usage.completion_tokens))
+        return LLMSummary(self.settings.llm_model, False, usage,
+                          unknown_source_ids=self.unknown_sources,
+                          response_mode=self.client.mode, decisions=self.decisions.as_dict(),
+                          cost=_cost(self.settings, usage.prompt_tokens,
+                                     usage.completion_tokens))
 
     def close(self) -> None:
         if self._loop is not None:
