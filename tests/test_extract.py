@@ -190,6 +190,10 @@ def test_a_reminder_dates_its_weekday_forward() -> None:
     ("I'm a huge football fan.", "I don't really follow football anymore."),
     ("I never liked yoga.", "Yoga has really grown on me."),
     ("I can't get enough of reality TV.", "I'm so done with reality TV."),
+    ("I don't care for olives.", "I've developed a taste for olives."),
+    ("I'm really enjoying my pottery class.", "I dropped out of pottery, it wasn't fun."),
+    ("I love thrillers.", "Thrillers stress me out now."),
+    ("I play the guitar every day.", "I haven't touched my guitar in months."),
 ])
 def test_everyday_reversals_name_one_subject_with_opposite_polarity(old: str, new: str) -> None:
     [before] = [s for s in find_statements(old, SAID) if s.kind == "preference"]
@@ -208,6 +212,9 @@ def test_everyday_reversals_name_one_subject_with_opposite_polarity(old: str, ne
     ("My girlfriend and I have been together for two years.",
      [("relationship_status", "in a relationship")]),
     ("I left Shopify and now work for Airbnb.", [("employer", "airbnb")]),
+    ("I live with my parents in Ohio.", [("home", "ohio")]),
+    ("I've been single for a while.", [("relationship_status", "single")]),
+    ("I dropped medicine and now study nursing.", [("studies", "nursing")]),
 ])
 def test_facts_in_everyday_words(text: str, expected: list[tuple[str, str]]) -> None:
     found = find_statements(text, SAID)

@@ -42,6 +42,9 @@ _NOTHING_NAMED = frozenset({"anymore", "any more", "again", "now", "lately", "mu
                             "a lot", "anyway", "either", "too", "any longer", "these days"})
 # "cycling to work": the activity, not where it goes.
 _GERUND_TO = re.compile(r"^(\w{3,}ing)\s+(?:to|into)\s+\S.*$")
+# Where an activity is done, not what it is.
+_SETTINGS = frozenset({"class", "classes", "lesson", "lessons", "course", "courses", "session",
+                       "sessions", "club", "practice"})
 _SPELLINGS = {"colour": "color", "colours": "color", "favourite": "favorite",
               "tv": "tv", "tv shows": "tv show", "film": "movie", "films": "movie"}
 _INVARIANT = frozenset({
@@ -92,6 +95,8 @@ def subject_key(phrase: str) -> str:
     if not words:
         return ""
     words = [_SPELLINGS.get(word, word) for word in words]
+    if len(words) > 1 and words[-1] in _SETTINGS:  # "pottery class" is pottery
+        words = words[:-1]
     words[-1] = singular(words[-1])
     return " ".join(words)
 

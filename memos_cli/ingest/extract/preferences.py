@@ -55,6 +55,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str, str]] = [
         r"|can't tolerate|gave up|given up|give up|quit|quitted|stopped|stop|gone off|went off"
         r"|go off|lost interest in|lost my taste for|fell out of love with|fallen out of love"
         r"|grown tired of|grew tired of|got tired of|gotten tired of|got bored of|got sick of"
+        r"|dropped out of|haven't touched|have not touched|haven't played|have not played"
         r" with|grew out of|grown out of|moved on from|cut out|cut back on|ditched|dropped)\s+"
         + r"(?:" + _GERUND + r"\s+)?(?P<obj>.+)"), "-", "likes"),
     (_p(r"\bI(?:'m| am)" + _ADV + r"\s+(?:not|no longer)" + _ADV + r"\s+(?:a\s+)?(?:big\s+|huge\s+"
@@ -70,20 +71,30 @@ _PATTERNS: list[tuple[re.Pattern[str], str, str]] = [
         r"|are no longer)" + _BY_THE_WAY + r"\s+(?:for me|my thing|my cup of tea|my scene|my jam"
         r"|my style)\b"), "-", "likes"),
     (_p(r"^(?P<obj>[\w' -]{2,40}?)" + _BY_THE_WAY + r"\s+(?:bores|bore|disgusts|disgust|annoys"
-        r"|annoy|makes me sick|make me sick|grosses me out|gross me out|got old|gets old|has gotten"
+        r"|annoy|makes me sick|make me sick|grosses me out|gross me out|stress me out|stresses me"
+        r" out|scares me|scare me|depresses me|depress me|tires me out|tire me out|got old|gets"
+        r" old|has gotten"
         r" old|lost its appeal|has lost its appeal|does nothing for me|do nothing for me"
         r"|(?:is|are|'s|'re) too (?:much|\w+) for me)\b"), "-", "likes"),
     (_p(r"^(?P<obj>[\w' -]{2,40}?)\s+(?:has|have|'s)?" + _BY_THE_WAY + r"\s+(?:grown on me|grew on"
         r" me)\b"), "+", "likes"),
     (_p(r"^(?P<obj>[\w' -]{2,40}?)\s+(?:is|are|'s|'re)" + _BY_THE_WAY + r"\s+(?:for me|my thing"
         r"|my cup of tea|my jam|my passion|my happy place|my go-to|my obsession|my guilty pleasure"
+        r"|my weakness|my comfort food|my addiction"
         r"|life|everything to me|(?:hands down |by far )?the best)\b"), "+", "likes"),
     (_p(_I + r"\s+(?:" + _LIKE_VERB + r"|am into|'m into|grew to (?:love|like|enjoy)"
         r"|grown to (?:love|like|enjoy)|came to (?:love|like)|come to (?:love|like)"
         r"|started (?:to )?(?:like|love|enjoy)(?:ing)?|began (?:to )?(?:like|love|enjoy)(?:ing)?"
         r"|got into|gotten into|get into|fell in love with|fallen in love with"
-        r"|can't get enough of|live for|am obsessed with|'m obsessed with)\s+(?P<obj>.+)"),
-     "+", "likes"),
+        r"|can't get enough of|live for|am obsessed with|'m obsessed with|developed a taste for"
+        r"|acquired a taste for|warmed up to|warmed to|come around to|came around to)\s+"
+        r"(?P<obj>.+)"), "+", "likes"),
+    # Habits: "I drink a lot of soda", "I play the guitar every day".
+    (_p(_I + r"\s+(?:drink|eat|play|watch|read|listen to|do|go)\s+(?:a lot of|lots of|loads of"
+        r"|tons of|plenty of)\s+(?P<obj>.+)"), "+", "likes"),
+    (_p(_I + r"\s+(?:drink|eat|play|watch|read|listen to|practi[cs]e|go)\s+(?P<obj>[\w' -]{2,40}?)"
+        r"\s+(?:every day|every morning|every night|every week|daily|all the time|constantly"
+        r"|religiously)\b"), "+", "likes"),
     (_p(r"\bI(?:'m| am)" + _ADV + r"\s+(?:a\s+)?(?:big\s+|huge\s+|great\s+)?(?:fan of|keen on|"
         r"fond of|passionate about|obsessed with|hooked on|crazy about|mad about|addicted to"
         r"|really into|into|loving|enjoying|liking)\s+(?P<obj>.+)"), "+", "likes"),
@@ -97,7 +108,8 @@ _CHOICE = _p(r"\bI(?:'ll| will|'d| would|'ve| have)?(?:\s+like to)?\s+(?:choose|
              r"|booked|take|'ll take)\s+(?P<obj>.+)")
 
 _FAVOURITE_FIRST = _p(
-    r"\bmy\s+(?:new\s+|current\s+|all[- ]time\s+|absolute\s+|ultimate\s+|very\s+)*favou?rite\s+"
+    r"\bmy\s+(?:new\s+|current\s+|all[- ]time\s+|absolute\s+|ultimate\s+|very\s+)*"
+    r"(?:favou?rite|go-to)\s+"
     r"(?P<what>[\w\s-]{1,30}?)\s+(?:is|are|was|has to be|would be|has become|is now|now is|"
     r"'s)\s+(?:now\s+|probably\s+|definitely\s+)?(?P<obj>.+)")
 _FAVOURITE_LAST = _p(
@@ -111,7 +123,8 @@ _DIET_WORDS = r"(?:vegetarian|vegan|pescatarian|pescetarian|flexitarian|carnivor
 _DIET = [
     (_p(r"\bI(?:'m| am)" + _ADV + r"\s+(?:not|no longer)\s+(?:an?\s+)?(?:strict\s+)?"
         r"(?P<obj>" + _DIET_WORDS + r")\b"), "not "),
-    (_p(_I + r"\s+(?:quit|stopped|gave up|given up)\s+being\s+(?:an?\s+)?(?P<obj>"
+    (_p(_I + r"\s+(?:quit|stopped|gave up|given up|came off|dropped)\s+(?:being\s+|doing\s+"
+        r"|following\s+|eating\s+)?(?:an?\s+|the\s+)?(?P<obj>"
         + _DIET_WORDS + r")\b"), "not "),
     (_p(_I + r"\s+(?:started|began|am|'m)\s+eating\s+(?P<obj>meat|fish|animal products)"),
      "eats "),

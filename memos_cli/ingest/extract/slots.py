@@ -65,10 +65,11 @@ _SLOTS: list[tuple[re.Pattern[str], str, str | None]] = [
     (_p(_WE + r"\s+(?:live|lived|living|reside|resided|residing|moved|relocated|moving|"
         r"relocating|settled|moved house|moved back|moved out|emigrated|immigrated|been living"
         r"|am living|'m living|are living|'re living|'ve moved)\s+(?:back\s+|house\s+|out\s+|"
-        r"here\s+|over\s+)?(?:in|to|into|at)\s+(?:the\s+city\s+of\s+)?(?P<v>.+)"), "home", None),
+        r"here\s+|over\s+)?(?:with\s+(?:my|our)\s+\w+(?:\s+\w+)?\s+)?(?:in|to|into|at)\s+"
+        r"(?:the\s+city\s+of\s+)?(?P<v>.+)"), "home", None),
     (_p(_WE + r"\s+(?:now\s+)?call\s+(?P<v>.+?)\s+home\b"), "home", None),
     (_p(_WE + r"\s+(?:rent|rented|bought|buy|own|have|got|found|share)\s+(?:an?|our|my)\s+"
-        r"(?:new\s+|little\s+|small\s+|big\s+)?(?:flat|apartment|house|home|place|condo|"
+        r"(?:new\s+|little\s+|small\s+|big\s+|own\s+)*(?:flat|apartment|house|home|place|condo|"
         r"studio|cottage)\s+in\s+(?P<v>.+)"), "home", None),
     (_p(r"\bmy\s+(?:new\s+|current\s+)?(?:home|place|flat|apartment|house)\s+is\s+(?:now\s+)?"
         r"in\s+(?P<v>.+)"), "home", None),
@@ -116,7 +117,7 @@ _SLOTS: list[tuple[re.Pattern[str], str, str | None]] = [
     (_p(r"\bI(?:'m| am)?" + _ADV + r"\s+(?:doing|taking|pursuing|studying for|working on|"
         r"starting|started)\s+(?:an?|my)\s+(?:degree|masters|master's|phd|doctorate|diploma|ba|"
         r"bsc|ma|msc|mba|bachelor's|course)\s+in\s+(?P<v>.+)"), "studies", None),
-    (_p(r"\bI(?:'m| am)?" + _ADV + r"\s+(?:study|studying|studied|major in|majoring in|"
+    (_p(r"\b(?:I|and)(?:'m| am)?" + _ADV + r"\s+(?:study|studying|studied|major in|majoring in|"
         r"reading)\s+(?P<v>(?!for\b|hard\b|abroad\b|at\b|a lot\b|together\b)[a-z].+)"),
      "studies", None),
     (_p(_I_AM + r"\s+(?:an?\s+)?(?!an?\b)(?P<v>[a-z]+(?:\s[a-z]+)?)\s+(?:student|major)\b"),
@@ -140,7 +141,8 @@ _SLOTS: list[tuple[re.Pattern[str], str, str | None]] = [
         + r"\s+(?:(?:got|get|getting|gotten|been|are|am|were|was)\s+)?"
         r"(?P<v>married|engaged|divorced|separated|widowed)\b"),
      "relationship_status", None),
-    (_p(_I_AM + r"\s+(?:single|unattached|not seeing anyone|not dating)\b"),
+    (_p(r"\bI(?:'m| am|'ve been| have been)" + _ADV + r"\s+(?:single|unattached|not seeing"
+        r" anyone|not dating)\b"),
      "relationship_status", "single"),
     (_p(r"\bI(?:'m| am|'ve been| have been)?" + _ADV + r"\s+(?:in a relationship|dating someone"
         r"|seeing someone|with someone|taken)\b"), "relationship_status", "in a relationship"),
