@@ -79,6 +79,22 @@ def test_a_new_store_gets_the_model_of_its_language() -> None:
     ("我最喜欢的电影是星际穿越", "preference",
      {"object": "星际穿越", "polarity": "+", "kind": "favourite", "category": "电影"}),
     ("我养了一只狗，叫旺财", "fact", {}),
+    ("我已经戒掉咖啡了", "preference", {"object": "咖啡", "polarity": "-", "kind": "likes"}),
+    ("最近我爱上了跑步", "preference", {"object": "跑步", "polarity": "+", "kind": "likes"}),
+    ("我不再打篮球了", "preference", {"object": "篮球", "polarity": "-", "kind": "likes"}),
+    ("奶茶我现在一口都不喝了", "preference", {"object": "奶茶", "polarity": "-", "kind": "likes"}),
+    ("我对爬山没兴趣了", "preference", {"object": "爬山", "polarity": "-", "kind": "likes"}),
+    ("我对爬山很感兴趣", "preference", {"object": "爬山", "polarity": "+", "kind": "likes"}),
+    ("周末我总是去钓鱼", "preference", {"object": "钓鱼", "polarity": "+", "kind": "likes"}),
+    ("我是个游戏迷", "preference", {"object": "游戏", "polarity": "+", "kind": "likes"}),
+    ("我现在能吃香菜了", "preference", {"object": "香菜", "polarity": "+", "kind": "likes"}),
+    ("我在深圳生活", "fact", {"slot": "home", "value": "深圳"}),
+    ("我家在杭州", "fact", {"slot": "home", "value": "杭州"}),
+    ("上周我搬家到了成都", "fact", {"slot": "home", "value": "成都"}),
+    ("我是个医生", "fact", {"slot": "job", "value": "医生"}),
+    ("我刚过了三十一岁生日", "fact", {"slot": "age", "value": "31"}),
+    ("我没有对象", "fact", {"slot": "relationship_status", "value": "single"}),
+    ("我最近谈恋爱了", "fact", {"slot": "relationship_status", "value": "in a relationship"}),
 ])
 def test_chinese_statements_have_subjects(text: str, kind: str,
                                           attributes: dict[str, str]) -> None:
@@ -88,6 +104,7 @@ def test_chinese_statements_have_subjects(text: str, kind: str,
 
 @pytest.mark.parametrize("text", [
     "你喜欢寿司吗？", "他住在北京，喜欢寿司", "我还没结婚", "我想结婚", "我是一个很喜欢运动的人",
+    "我妈妈住在南京",
     "看看这张我最喜欢的照片！", "嘿 Gina！见到你真高兴。",
 ])
 def test_questions_others_and_wishes_state_nothing_keyed(text: str) -> None:
