@@ -229,3 +229,12 @@ def test_a_dropped_i_is_read_but_the_text_is_kept_as_written() -> None:
 def test_becoming_vegan_is_a_diet_not_a_job() -> None:
     [diet] = find_statements("I became fully vegan this year.", SAID)
     assert diet.kind == "preference" and diet.attributes["kind"] == "diet"
+
+
+@pytest.mark.parametrize("text", [
+    "I'm over the moon about it!", "I'd love to help in any way I can.",
+    "I love how art lets us get our emotions out.", "I dropped off the cakes at the shelter.",
+    "I'm off to go do some research.", "Doing something I love is awesome.",
+])
+def test_idioms_wishes_and_appreciations_are_no_preference(text: str) -> None:
+    assert [s for s in find_statements(text, SAID) if s.kind == "preference"] == []

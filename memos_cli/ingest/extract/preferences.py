@@ -56,15 +56,19 @@ _PATTERNS: list[tuple[re.Pattern[str], str, str]] = [
         r"|go off|lost interest in|lost my taste for|fell out of love with|fallen out of love"
         r"|grown tired of|grew tired of|got tired of|gotten tired of|got bored of|got sick of"
         r"|dropped out of|haven't touched|have not touched|haven't played|have not played"
-        r" with|grew out of|grown out of|moved on from|cut out|cut back on|ditched|dropped)\s+"
+        r" with|grew out of|grown out of|moved on from|cut out|cut back on|ditched"
+        r"|dropped(?!\s+off\b))\s+"
         + r"(?:" + _GERUND + r"\s+)?(?P<obj>.+)"), "-", "likes"),
     (_p(r"\bI(?:'m| am)" + _ADV + r"\s+(?:not|no longer)" + _ADV + r"\s+(?:a\s+)?(?:big\s+|huge\s+"
         r"|great\s+)?(?:fan of|into|keen on|fond of|crazy about|a fan of|interested in"
         r"|excited about)\s+(?P<obj>.+)"), "-", "likes"),
     (_p(r"\bI(?:'m| am)" + _ADV + r"\s+(?:not|no longer)" + _ADV
         + r"\s+an?\s+(?P<obj>[\w-]+(?:\s[\w-]+)?)\s+person\b"), "-", "likes"),
-    (_p(r"\bI(?:'m| am)" + _ADV + r"\s+(?:over|done with|sick of|tired of|fed up with|bored of"
-        r"|bored with|sick and tired of|off)\s+(?P<obj>.+)"), "-", "likes"),
+    (_p(r"\bI(?:'m| am)" + _ADV + r"\s+(?:over(?!\s+the\s+moon)|done with|sick of|tired of"
+        r"|fed up with|bored of"
+        r"|bored with|sick and tired of|off(?!\s+(?:to|for|now|home|out|work|today|tonight"
+        r"|tomorrow|on|again|soon|the|a|an|my|our|back|away|duty|sick)\b))\s+(?P<obj>.+)"),
+     "-", "likes"),
     (_p(r"^(?P<obj>[\w' -]{2,40}?)\s+(?:doesn't|does not|don't|do not|no longer)\s+(?:really\s+)?"
         r"(?:interest|appeal to|excite|do it for|agree with)\s+me\b"), "-", "likes"),
     (_p(r"^(?P<obj>[\w' -]{2,40}?)\s+(?:isn't|aren't|is not|are not|'s not|'re not|is no longer"
@@ -136,7 +140,17 @@ _DIET = [
 ]
 
 
+# What follows "I love" that is no thing liked: "how art lets us...", "that you chose...", a
+# clause ("...something I love is awesome").
+_NOT_A_THING = re.compile(r"^(?:how|that|the way|what|when|it when|is|are|was|were|to see)\b",
+                          re.IGNORECASE)
+# A wish, not a taste: "I'd love to help", "I would like to see it".
+_WISH = _p(r"\bI(?:'d| would)" + _ADV + r"\s+(?:love|like|prefer|enjoy)\s+to\b")
+
+
 def _preference(obj: str, polarity: str, kind: str, **extra: str) -> Found | None:
+    if _NOT_A_THING.match(obj.strip()):
+        return None
     named = head(obj)
     if not named:
         return None
@@ -146,6 +160,8 @@ def _preference(obj: str, polarity: str, kind: str, **extra: str) -> Found | Non
 
 def find_preferences(clause: str) -> list[Found]:
     """The preferences one clause states ([] for none): usually one; a switch gives two."""
+    if _WISH.search(clause):
+        return []
     for pattern, prefix in _DIET:
         match = pattern.search(clause)
         if match:
