@@ -80,6 +80,7 @@ def add_command(
     body.json. While an import holds the store, the request is queued (exit 0) after --wait.
     """
     from memos_cli.ingest.requests import add
+
     with handle_errors():
         settings = settings_from(home, config, embedder=embedder, qdrant_url=qdrant_url,
                                  extractor=extractor)
@@ -98,6 +99,7 @@ def add_command(
 
 def _read_request(source: str) -> dict[str, Any]:
     import orjson
+
     try:
         text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
         body = orjson.loads(text)
@@ -119,6 +121,7 @@ def _build(user: str | None, msgs: list[str], roles: list[str], conversation: st
     from memos_cli.ingest.requests import default_conversation, file_part
     from memos_cli.models import ROLES
     from memos_cli.timeparse import parse_chat_time
+
     if not user:
         raise UsageError("--user is required", "e.g. memos add --user u1 --msg \"...\"")
     if not (msgs or images or files):
@@ -161,6 +164,7 @@ def _build(user: str | None, msgs: list[str], roles: list[str], conversation: st
 
 def _print(result: AddResult, json_output: bool) -> None:
     from rich.table import Table
+
     report = result.report
     if json_output:
         print_json({

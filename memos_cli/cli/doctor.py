@@ -29,6 +29,7 @@ def doctor_command(
     fix); 75 an import holds the store (--wait waits for it).
     """
     from memos_cli.admin.doctor import doctor
+
     with handle_errors():
         report = doctor(settings_from(home, config, qdrant_url=qdrant_url), repair, wait)
     if json_output:

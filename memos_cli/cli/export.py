@@ -28,6 +28,7 @@ def export_command(
     one line naming the store's embedder. `memos import FILE` into an empty home reads it
     back into an equal store, and rebuilds the ledger from it."""
     from memos_cli.admin.backup import export_store
+
     with handle_errors():
         settings = settings_from(home, config, qdrant_url=qdrant_url)
         if str(out) == "-":

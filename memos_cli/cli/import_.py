@@ -98,6 +98,7 @@ def import_command(
     from memos_cli.ingest.options import ImportOptions
     from memos_cli.ingest.run import run_import
     from memos_cli.readers import ReaderOptions
+
     log = log_file.open("a", encoding="utf-8") if log_file else None
     try:
         with handle_errors():
@@ -154,6 +155,7 @@ def import_command(
 def _restored(settings: Settings, paths: list[Path], wait: float, json_output: bool) -> bool:
     """Read `memos export` files back (a restore); False when the inputs are chat history."""
     from memos_cli.admin.backup import is_export, restore
+
     exports = [p for p in paths if p.is_file() and is_export(p)]
     if not exports:
         return False
@@ -219,6 +221,7 @@ def _parse_map(text: str | None) -> dict[str, str]:
 
 def _print_failures(report: RunReport, log: TextIO | None) -> None:
     from memos_cli.cli.progress import stamp
+
     for failure in report.failures[:_FAILURES_SHOWN]:
         line = f"failed: {failure.file}:{failure.line} [{failure.stage}] {failure.reason}"
         stderr.print(line, markup=False, highlight=False)
@@ -234,6 +237,7 @@ def _print_failures(report: RunReport, log: TextIO | None) -> None:
 
 def _print_summary(report: RunReport) -> None:
     from rich.table import Table
+
     table = Table(title=f"memos import {report.run_id}" + (" (dry run)" if report.dry_run else ""),
                   show_header=False)
     table.add_column("what")

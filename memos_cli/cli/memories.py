@@ -78,6 +78,7 @@ def list_command(
     from rich.table import Table
 
     from memos_cli.admin.memories import list_page
+
     with handle_errors():
         where = build_filter(memory_type, tag, agent, app, conversation, info, since, until,
                              include_public, kb, include_superseded)
@@ -108,6 +109,7 @@ def show_command(memory_id: Annotated[str, typer.Argument(help="The memory's id.
                  json_output: JsonOpt = False) -> None:
     """Every stored field of one memory."""
     from memos_cli.admin.memories import show_memory
+
     with handle_errors():
         memory = show_memory(settings_from(home, config), memory_id)
         if memory is None:
@@ -129,6 +131,7 @@ def history_command(memory_id: Annotated[str, typer.Argument(help="The memory's 
     from rich.table import Table
 
     from memos_cli.admin.memories import memory_history
+
     with handle_errors():
         entries = memory_history(settings_from(home, config), memory_id)
         if not entries:
@@ -154,6 +157,7 @@ def delete_command(memory_id: Annotated[str, typer.Argument(help="The memory's i
                    json_output: JsonOpt = False) -> None:
     """Delete one memory (its messages stay imported: a re-import does not bring it back)."""
     from memos_cli.admin.memories import delete_memory
+
     with handle_errors():
         if not delete_memory(settings_from(home, config), memory_id, wait):
             raise NotFoundError(f"no memory {memory_id}", "find ids with `memos memories list`")
@@ -174,6 +178,7 @@ def forget_command(
     """Remove everything memos holds about a user: memories, ledger rows, queued requests, and
     the checkpoints of files that held the user (so that a re-import reads them again)."""
     from memos_cli.admin.memories import forget_user
+
     with handle_errors():
         if not yes and not _confirmed(f"Forget everything about user {user!r}?"):
             raise UsageError("not confirmed; nothing was removed",

@@ -41,6 +41,7 @@ def settings_from(home: Path | None = None, config: Path | None = None,
                   **flags: Any) -> Settings:
     """Settings from the flags actually given (None = not given), env and config files."""
     from memos_cli.config import load_settings
+
     given = {key: value for key, value in flags.items() if value is not None}
     if home is not None:
         given["home"] = home
@@ -97,6 +98,7 @@ def build_filter(types: list[str] | None = None, tags: list[str] | None = None,
                  include_superseded: bool = False) -> MemoryFilter:
     from memos_cli.models import MEMORY_TYPES
     from memos_cli.store import MemoryFilter
+
     unknown = sorted(set(types or []) - set(MEMORY_TYPES))
     if unknown:
         raise UsageError(f"--type: no memory type {', '.join(map(repr, unknown))}",
@@ -114,9 +116,10 @@ def build_filter(types: list[str] | None = None, tags: list[str] | None = None,
 
 
 def _moment(value: str | None, flag: str) -> str | None:
-    from memos_cli.timeparse import iso, parse_chat_time
     if value is None:
         return None
+    from memos_cli.timeparse import iso, parse_chat_time
+
     try:
         return iso(parse_chat_time(value))
     except ValueError as exc:

@@ -36,6 +36,7 @@ def process_command(
     (see the failures file), 75 if another run holds the store.
     """
     from memos_cli.ingest.requests import process_queue
+
     with handle_errors():
         settings = settings_from(home, config, embedder=embedder, qdrant_url=qdrant_url)
         drained = process_queue(settings, wait, limit)

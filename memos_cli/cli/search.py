@@ -66,6 +66,7 @@ def search_command(
     places of each other come back as that episode, once.
     """
     from memos_cli.search.searcher import SearchOptions, search
+
     with handle_errors():
         settings = settings_from(home, config, embedder=embedder, qdrant_url=qdrant_url)
         where = build_filter(memory_type, tag, agent, app, conversation, info, since, until,
@@ -91,6 +92,7 @@ def hit_json(hit: SearchHit) -> dict[str, Any]:
 
 def _print_table(hits: list[SearchHit], user: str) -> None:
     from rich.table import Table
+
     if not hits:
         stderr.print(f"no memories of user {user!r} match", markup=False, highlight=False)
         return

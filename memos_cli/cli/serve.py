@@ -44,6 +44,7 @@ def serve_command(
     import orjson
 
     from memos_cli.state import command_line, writer_lock
+
     with handle_errors():
         settings = settings_from(home, config, embedder=embedder, qdrant_url=qdrant_url)
         api_key = os.environ.get("MEMOS_API_KEY") or None

@@ -23,6 +23,7 @@ def status_command(
     """Recent runs (start, end, exit code, counts, failures file), checkpoints per file, the
     async queue's depth, and the store's memories per type and number of users."""
     from memos_cli.admin.status import status
+
     with handle_errors():
         found = status(settings_from(home, config, qdrant_url=qdrant_url), runs)
     if json_output:
@@ -33,6 +34,7 @@ def status_command(
 
 def _print(found: StatusReport) -> None:
     from rich.table import Table
+
     store = found.store
     stdout.print(f"home: {found.home}", markup=False, highlight=False)
     if not store.exists:

@@ -6,10 +6,9 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from memos_cli.config import Settings
 from memos_cli.embedders.cached import RunEmbedder
@@ -35,7 +34,9 @@ def new_run_id() -> str:
 
 @contextlib.contextmanager
 def _engine(settings: Settings, wait_s: float, failures_file: Path | None, dry_run: bool,
-            progress: ProgressSink | None, sample: Sample, **flags: Any) -> Iterator[Importer]:
+            progress: ProgressSink | None, sample: Sample, *, use_checkpoints: bool = True,
+            transient: Iterable[Path] = (), collect_written: bool = False
+            ) -> Iterator[Importer]:
     """The writer lock, state, embedder and store of one run, closed and recorded at the end."""
     if settings.extractor == "llm" and not settings.llm_model and not dry_run:
         raise ConfigError("the llm extractor needs a model",
@@ -54,7 +55,8 @@ def _engine(settings: Settings, wait_s: float, failures_file: Path | None, dry_r
             raise
         importer = Importer(settings, run_id, state, store, embedder,
                             FailureWriter(failures_path), progress or NoProgress(), dry_run,
-                            **flags)
+                            use_checkpoints=use_checkpoints, transient=transient,
+                            collect_written=collect_written)
         importer.report.ledger_reset = state.store_changed
         try:
             with _answering_reads(settings, embedder, store):

@@ -11,7 +11,6 @@ import asyncio
 import threading
 from collections.abc import Coroutine
 from concurrent.futures import Future
-from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from memos_cli.config import Settings
@@ -35,15 +34,6 @@ class EpisodeExtractor(Protocol):
     """What gives each batch its episode beside the model's memories (the rules)."""
 
     def extract(self, batch: TurnBatch) -> list[MemoryCandidate]: ...
-
-
-@dataclass(slots=True)
-class Estimate:
-    """A dry run's count of the requests an import would make."""
-
-    requests: int = 0
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
 
 
 class LoopThread:
@@ -82,7 +72,7 @@ class LLMExtractor:
         self.dry_run = dry_run
         self.window = settings.llm_max_concurrency * 2
         self.episodes = episodes
-        self.estimate = Estimate()
+        self.estimate = LLMUsage()  # a dry run's count of the requests it would make
         self.unknown_sources = 0
         self.decisions = DecisionStats()
         self.client: ChatClient | None = None
@@ -162,9 +152,7 @@ class LLMExtractor:
     def summary(self) -> LLMSummary:
         """The `llm` block of the run summary."""
         if self.client is None:
-            estimate = LLMUsage(requests=self.estimate.requests,
-                                prompt_tokens=self.estimate.prompt_tokens,
-                                completion_tokens=self.estimate.completion_tokens)
+            estimate = self.estimate
             return LLMSummary(self.settings.llm_model, True, estimate,
                               cost=_cost(self.settings, estimate.prompt_tokens,
                                          estimate.completion_tokens))
